@@ -1,0 +1,1 @@
+//! Diffing two contract versions: breaking and compatible changes.

@@ -1,0 +1,284 @@
+//! Check results, and the forms people and CI read them in: terminal text, JSON, JUnit XML.
+//!
+//! Every command that checks something (e2e, verify, config check, doctor, gate) turns its
+//! findings into [`Check`]s inside a [`Report`]; this module knows nothing of where they came from.
+//!
+//! ```
+//! use lmh::report::{Check, Report};
+//! let mut report = Report::new("gate");
+//! report.push(Check::pass("config", "port agreement", "hub and session-manager agree on 3011"));
+//! report.push(Check::fail("contract", "GET /api/session-manager/sessions/sender_51", "no such operation"));
+//! assert!(!report.passed());
+//! assert!(report.to_junit().contains("<failure"));
+//! ```
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Checked and fine.
+    Pass,
+    /// Checked, fine, but worth a look.
+    Warn,
+    /// Not checked, with the reason in the summary.
+    Skip,
+    /// Checked and wrong.
+    Fail,
+}
+
+impl Outcome {
+    /// Fixed-width label for terminal output.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Pass => "ok",
+            Outcome::Warn => "warn",
+            Outcome::Skip => "skip",
+            Outcome::Fail => "FAIL",
+        }
+    }
+}
+
+/// One named check with its outcome and what was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// The area it belongs to: `config`, `contract`, `provider`, `consumer`, `e2e`, `db`, ...
+    pub area: String,
+    /// What was checked, e.g. an invariant or an operation.
+    pub name: String,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// One line: what was found.
+    pub summary: String,
+    /// Further lines: rows, files and lines, JSON paths.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+impl Check {
+    /// A check with the given outcome.
+    pub fn new(area: &str, name: &str, outcome: Outcome, summary: impl Into<String>) -> Check {
+        Check {
+            area: area.to_string(),
+            name: name.to_string(),
+            outcome,
+            summary: summary.into(),
+            details: Vec::new(),
+        }
+    }
+    /// A passed check.
+    pub fn pass(area: &str, name: &str, summary: impl Into<String>) -> Check {
+        Check::new(area, name, Outcome::Pass, summary)
+    }
+    /// A failed check.
+    pub fn fail(area: &str, name: &str, summary: impl Into<String>) -> Check {
+        Check::new(area, name, Outcome::Fail, summary)
+    }
+    /// A warning.
+    pub fn warn(area: &str, name: &str, summary: impl Into<String>) -> Check {
+        Check::new(area, name, Outcome::Warn, summary)
+    }
+    /// A check that was not run, and why.
+    pub fn skip(area: &str, name: &str, why: impl Into<String>) -> Check {
+        Check::new(area, name, Outcome::Skip, why)
+    }
+    /// The same check with detail lines added.
+    pub fn with_details(mut self, details: impl IntoIterator<Item = String>) -> Check {
+        self.details.extend(details);
+        self
+    }
+}
+
+/// A titled list of checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// What produced it, e.g. `lmh gate`.
+    pub title: String,
+    /// Every check, in the order they ran.
+    pub checks: Vec<Check>,
+}
+
+/// Counts per outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Passed checks.
+    pub pass: usize,
+    /// Warnings.
+    pub warn: usize,
+    /// Skipped checks.
+    pub skip: usize,
+    /// Failed checks.
+    pub fail: usize,
+}
+
+impl Report {
+    /// An empty report.
+    pub fn new(title: &str) -> Report {
+        Report {
+            title: title.to_string(),
+            checks: Vec::new(),
+        }
+    }
+
+    /// Add one check.
+    pub fn push(&mut self, check: Check) {
+        self.checks.push(check);
+    }
+
+    /// Add many checks.
+    pub fn extend(&mut self, checks: impl IntoIterator<Item = Check>) {
+        self.checks.extend(checks);
+    }
+
+    /// True when no check failed (warnings and skips do not fail a report).
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.outcome != Outcome::Fail)
+    }
+
+    /// Counts per outcome.
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally::default();
+        for c in &self.checks {
+            match c.outcome {
+                Outcome::Pass => t.pass += 1,
+                Outcome::Warn => t.warn += 1,
+                Outcome::Skip => t.skip += 1,
+                Outcome::Fail => t.fail += 1,
+            }
+        }
+        t
+    }
+
+    /// Terminal form: one line per check, details indented, a closing tally.
+    pub fn to_human(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{}", self.title);
+        for c in &self.checks {
+            let _ = writeln!(
+                out,
+                "  [{:>4}] {}: {}: {}",
+                c.outcome.label(),
+                c.area,
+                c.name,
+                c.summary
+            );
+            for d in &c.details {
+                let _ = writeln!(out, "         {d}");
+            }
+        }
+        let t = self.tally();
+        let _ = writeln!(
+            out,
+            "{}: {} passed, {} failed, {} warnings, {} skipped",
+            if self.passed() { "PASS" } else { "FAIL" },
+            t.pass,
+            t.fail,
+            t.warn,
+            t.skip
+        );
+        out
+    }
+
+    /// JSON form: title, passed, tally and every check.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "title": self.title,
+            "passed": self.passed(),
+            "tally": self.tally(),
+            "checks": self.checks,
+        })
+    }
+
+    /// JUnit XML: one test suite per area, one test case per check.
+    pub fn to_junit(&self) -> String {
+        let mut areas: Vec<&str> = Vec::new();
+        for c in &self.checks {
+            if !areas.contains(&c.area.as_str()) {
+                areas.push(&c.area);
+            }
+        }
+        let t = self.tally();
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            out,
+            "<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+            xml(&self.title),
+            self.checks.len(),
+            t.fail,
+            t.skip
+        );
+        for area in areas {
+            let cases: Vec<&Check> = self.checks.iter().filter(|c| c.area == area).collect();
+            let fails = cases.iter().filter(|c| c.outcome == Outcome::Fail).count();
+            let skips = cases.iter().filter(|c| c.outcome == Outcome::Skip).count();
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+                xml(area),
+                cases.len(),
+                fails,
+                skips
+            );
+            for c in cases {
+                let _ = write!(
+                    out,
+                    "    <testcase classname=\"lmh.{}\" name=\"{}\"",
+                    xml(area),
+                    xml(&c.name)
+                );
+                let body = std::iter::once(c.summary.as_str())
+                    .chain(c.details.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                match c.outcome {
+                    Outcome::Fail => {
+                        let _ = writeln!(
+                            out,
+                            ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                            xml(&c.summary),
+                            xml(&body)
+                        );
+                    }
+                    Outcome::Skip => {
+                        let _ = writeln!(
+                            out,
+                            ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                            xml(&c.summary)
+                        );
+                    }
+                    Outcome::Pass | Outcome::Warn => {
+                        let _ = writeln!(
+                            out,
+                            ">\n      <system-out>{}</system-out>\n    </testcase>",
+                            xml(&body)
+                        );
+                    }
+                }
+            }
+            let _ = writeln!(out, "  </testsuite>");
+        }
+        out.push_str("</testsuites>\n");
+        out
+    }
+}
+
+/// Escape text for XML attributes and content, dropping characters XML 1.0 cannot carry.
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(ch),
+            c if (c as u32) < 0x20 => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,66 @@
+//! The drifted provider (contract v2, system.md §3): one session for everyone, `status` instead
+//! of `state`, no `/send`, and Express's default HTML pages for unknown routes and bad bodies.
+
+use serde_json::{Value, json};
+use wiremock::Request;
+
+use super::{Shared, lock};
+use crate::session::SessionState;
+
+/// The v2 answer: status, body text, and whether the body is HTML.
+pub(super) fn answer(shared: &Shared, operation: Option<&str>, request: &Request) -> (u16, String, bool) {
+    let method = request.method.as_str();
+    let path = request.url.path();
+    let is_json = request
+        .headers
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap_or("").contains("json"));
+    if is_json && !request.body.is_empty() && serde_json::from_slice::<Value>(&request.body).is_err() {
+        return (400, express_page("SyntaxError: Unexpected token in JSON at position 0"), true);
+    }
+    let json = |status: u16, body: Value| (status, body.to_string(), false);
+    match operation {
+        Some("health") => json(
+            200,
+            json!({"status": "ok", "service": "session-manager", "timestamp": chrono::Utc::now().to_rfc3339()}),
+        ),
+        Some("status") => json(200, json!({"status": v2_status(single_state(shared))})),
+        Some("qr") => match single_state(shared) {
+            SessionState::QrRequired => json(200, json!({"status": "QR_AVAILABLE", "qr": "2@lmh-mock-qr,placeholder"})),
+            _ => json(200, json!({"status": "NO_QR"})),
+        },
+        Some("connect") => json(200, json!({"success": true, "message": "Connecting"})),
+        Some("disconnect") => json(200, json!({"success": true, "message": "Disconnected"})),
+        _ => (404, express_page(&format!("Cannot {method} {path}")), true),
+    }
+}
+
+/// v2 keeps one session for everyone: the lowest client id the mock was given, else INIT.
+fn single_state(shared: &Shared) -> SessionState {
+    let mut clients = lock(&shared.clients);
+    let now = std::time::Instant::now();
+    let first = clients.keys().min().copied();
+    first
+        .and_then(|id| clients.get_mut(&id))
+        .map(|c| c.current(now))
+        .unwrap_or(SessionState::Initializing)
+}
+
+/// How the v2 provider names a v1 state.
+pub fn v2_status(state: SessionState) -> &'static str {
+    match state {
+        SessionState::Ready => "READY",
+        SessionState::QrRequired => "QR_REQUIRED",
+        SessionState::NotInitialized | SessionState::Initializing | SessionState::Reconnecting => "INIT",
+        SessionState::DisconnectedRecoverable
+        | SessionState::DisconnectedLogout
+        | SessionState::DisconnectedBanned => "DISCONNECTED",
+        SessionState::AuthFailure | SessionState::Error => "ERROR",
+    }
+}
+
+fn express_page(message: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>{message}</pre>\n</body>\n</html>\n"
+    )
+}

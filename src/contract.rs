@@ -48,7 +48,7 @@ pub struct Contract {
     pub version: String,
     /// Where the contract was read from.
     pub origin: String,
-    /// Every operation, in document order.
+    /// Every operation, sorted by path then method.
     pub operations: Vec<Operation>,
     /// What the provider answers on a route it does not have (`x-lmh-unknown-route`).
     pub unknown_route: Option<ResponseSpec>,
@@ -130,7 +130,11 @@ pub struct SchemaViolation {
 
 impl fmt::Display for SchemaViolation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "/" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "/"
+        } else {
+            &self.path
+        };
         write!(f, "{path}: {} (rule {})", self.message, self.rule)
     }
 }
@@ -287,7 +291,11 @@ impl Contract {
                 .unwrap_or_else(|| "document".into());
             err(&location, format!("not valid YAML: {e}"))
         })?;
-        Loader { doc: &doc, err: &err }.contract(origin)
+        Loader {
+            doc: &doc,
+            err: &err,
+        }
+        .contract(origin)
     }
 
     /// The operation a request for `method` and `path` reaches, as the provider routes it.
@@ -605,7 +613,10 @@ impl<'a, E: Fn(&str, String) -> ContractError> Loader<'a, E> {
     /// Inline every `$ref` (for reading and diffing), refusing cycles.
     fn resolve(&self, loc: &str, v: &Value, depth: usize) -> Result<Value, ContractError> {
         if depth > 32 {
-            return Err((self.err)(loc, "$ref chain deeper than 32: a cycle?".into()));
+            return Err((self.err)(
+                loc,
+                "$ref chain deeper than 32: a cycle?".into(),
+            ));
         }
         Ok(match v {
             Value::Object(map) => {

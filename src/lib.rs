@@ -19,3 +19,13 @@ pub mod report;
 pub mod scheduler;
 pub mod session;
 pub mod verify;
+
+/// A reqwest client builder with lmh's TLS provider (rustls on ring) installed.
+///
+/// reqwest is built without a default crypto provider to keep aws-lc out of the build, so
+/// every HTTP client in lmh, and in its tests, starts here.
+pub fn http_client() -> reqwest::ClientBuilder {
+    // Installing twice is harmless; only the first call wins.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}

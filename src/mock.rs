@@ -13,7 +13,7 @@
 //!
 //! let mock = MockSessionManager::start().await;
 //! mock.set_state(51, SessionState::Ready);
-//! let status: serde_json::Value = reqwest::Client::new()
+//! let status: serde_json::Value = lmh::http_client().build().unwrap()
 //!     .get(format!("{}/status", mock.uri()))
 //!     .header("X-Cliente-Id", "51")
 //!     .send().await.unwrap()
@@ -322,10 +322,11 @@ impl MockSessionManager {
     /// Start a mock with the given configuration.
     pub async fn start_with(config: MockConfig) -> Result<MockSessionManager, MockError> {
         quiet_dropped_connection_panics();
-        let listener = std::net::TcpListener::bind(config.bind).map_err(|source| MockError::Bind {
-            addr: config.bind,
-            source,
-        })?;
+        let listener =
+            std::net::TcpListener::bind(config.bind).map_err(|source| MockError::Bind {
+                addr: config.bind,
+                source,
+            })?;
         let sink = match &config.journal_file {
             Some(path) => Some(Mutex::new(
                 std::fs::OpenOptions::new()
@@ -482,21 +483,33 @@ impl Respond for Responder {
 
         let (mut template, status, response, message_id, html) = match shared.config.profile {
             Profile::V1 => {
-                let answer = shared.answer_v1(operation.as_deref(), request, header.as_deref(), now, fault.as_ref());
+                let answer = shared.answer_v1(
+                    operation.as_deref(),
+                    request,
+                    header.as_deref(),
+                    now,
+                    fault.as_ref(),
+                );
                 shared.render(answer, fault.as_ref())
             }
             Profile::V2 => {
                 let (status, body, html) = v2::answer(shared, operation.as_deref(), request);
                 let template = if html {
-                    ResponseTemplate::new(status).set_body_raw(body.clone().into_bytes(), "text/html; charset=utf-8")
+                    ResponseTemplate::new(status)
+                        .set_body_raw(body.clone().into_bytes(), "text/html; charset=utf-8")
                 } else {
-                    ResponseTemplate::new(status).set_body_raw(body.clone().into_bytes(), "application/json; charset=utf-8")
+                    ResponseTemplate::new(status)
+                        .set_body_raw(body.clone().into_bytes(), "application/json; charset=utf-8")
                 };
                 (template, status, body, None, html)
             }
         };
         let violation = shared.violation(operation.as_deref(), status, &response, html);
-        if let Some(Fault { kind: FaultKind::Latency(d), .. }) = &fault {
+        if let Some(Fault {
+            kind: FaultKind::Latency(d),
+            ..
+        }) = &fault
+        {
             template = template.set_delay(*d);
         }
 
@@ -510,7 +523,11 @@ impl Respond for Responder {
             body: String::from_utf8_lossy(&request.body).into_owned(),
             unknown_route: operation.is_none(),
             operation,
-            cliente_id: if shared.config.profile == Profile::V1 { cliente_id } else { None },
+            cliente_id: if shared.config.profile == Profile::V1 {
+                cliente_id
+            } else {
+                None
+            },
             status,
             response,
             message_id,
@@ -678,7 +695,11 @@ impl Shared {
                 // The real service creates the session before it looks at the body.
                 let state = self.touch(cliente_id, now);
                 let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-                let text = |k: &str| body.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+                let text = |k: &str| {
+                    body.get(k)
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty())
+                };
                 let (Some(to), Some(_message)) = (text("to"), text("message")) else {
                     return Answer::new(
                         400,
@@ -697,10 +718,17 @@ impl Shared {
                 if matches!(fault.map(|f| &f.kind), Some(FaultKind::SendFailsWhileReady)) {
                     return Answer::new(
                         500,
-                        error_envelope("SEND_FAILED", "Evaluation failed: Error: Phone not registered"),
+                        error_envelope(
+                            "SEND_FAILED",
+                            "Evaluation failed: Error: Phone not registered",
+                        ),
                     );
                 }
-                let chat = if to.ends_with("@c.us") { to.to_string() } else { format!("{to}@c.us") };
+                let chat = if to.ends_with("@c.us") {
+                    to.to_string()
+                } else {
+                    format!("{to}@c.us")
+                };
                 let n = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
                 let id = format!("true_{chat}_3EB0{}{n:08X}", self.id_prefix);
                 Answer {
@@ -754,7 +782,13 @@ impl Shared {
             }
             Some(FaultKind::MalformedJson) => {
                 let body = normal[..normal.len() / 2].to_string();
-                (json_template(200, &body), 200, body, answer.message_id, false)
+                (
+                    json_template(200, &body),
+                    200,
+                    body,
+                    answer.message_id,
+                    false,
+                )
             }
             Some(FaultKind::NonJson) => {
                 let body = "<html><body><h1>Bad Gateway</h1></body></html>".to_string();
@@ -771,11 +805,23 @@ impl Shared {
             }
             Some(FaultKind::SendSuccessWithoutId) if answer.message_id.is_some() => {
                 let body = json!({"success": true, "message": "Message sent"}).to_string();
-                (json_template(200, &body), 200, body, answer.message_id, false)
+                (
+                    json_template(200, &body),
+                    200,
+                    body,
+                    answer.message_id,
+                    false,
+                )
             }
             Some(FaultKind::SendConstantId) if answer.message_id.is_some() => {
                 let body = json!({"ok": true, "message_id": "sent-via-ui"}).to_string();
-                (json_template(200, &body), 200, body, answer.message_id, false)
+                (
+                    json_template(200, &body),
+                    200,
+                    body,
+                    answer.message_id,
+                    false,
+                )
             }
             _ => (
                 json_template(answer.status, &normal),
@@ -788,13 +834,28 @@ impl Shared {
     }
 
     /// Check an answer against the contract; `None` when it conforms.
-    fn violation(&self, operation: Option<&str>, status: u16, body: &str, html: bool) -> Option<String> {
+    fn violation(
+        &self,
+        operation: Option<&str>,
+        status: u16,
+        body: &str,
+        html: bool,
+    ) -> Option<String> {
         let spec = match operation.and_then(|id| self.contract.operation(id)) {
-            Some(op) => return self.contract.check_response(op, status, body.as_bytes()).err().map(|e| e.to_string()),
+            Some(op) => {
+                return self
+                    .contract
+                    .check_response(op, status, body.as_bytes())
+                    .err()
+                    .map(|e| e.to_string());
+            }
             None => self.contract.unknown_route.as_ref()?,
         };
         if spec.status != status {
-            return Some(format!("unknown route answered {status}, contract says {}", spec.status));
+            return Some(format!(
+                "unknown route answered {status}, contract says {}",
+                spec.status
+            ));
         }
         match &spec.schema {
             Some(_) => spec.check(body.as_bytes()).err().map(|e| e.to_string()),

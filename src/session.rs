@@ -110,7 +110,9 @@ impl fmt::Display for SessionState {
 
 /// A state name that is not one of the ten v1 states.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown session state {0:?}; expected one of NOT_INITIALIZED, INITIALIZING, RECONNECTING, READY, QR_REQUIRED, AUTH_FAILURE, DISCONNECTED_RECOVERABLE, DISCONNECTED_LOGOUT, DISCONNECTED_BANNED, ERROR")]
+#[error(
+    "unknown session state {0:?}; expected one of NOT_INITIALIZED, INITIALIZING, RECONNECTING, READY, QR_REQUIRED, AUTH_FAILURE, DISCONNECTED_RECOVERABLE, DISCONNECTED_LOGOUT, DISCONNECTED_BANNED, ERROR"
+)]
 pub struct UnknownState(pub String);
 
 impl FromStr for SessionState {

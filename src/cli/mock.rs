@@ -56,7 +56,10 @@ fn parse_client(s: &str) -> Result<(u64, SessionState), String> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| format!("{s:?}: the client id {id:?} is not a positive integer"))?;
-    let state = state.trim().parse::<SessionState>().map_err(|e| e.to_string())?;
+    let state = state
+        .trim()
+        .parse::<SessionState>()
+        .map_err(|e| e.to_string())?;
     Ok((id, state))
 }
 
@@ -68,7 +71,10 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
             args.host
         );
     }
-    if !matches!(args.settles_to, SessionState::Ready | SessionState::QrRequired) {
+    if !matches!(
+        args.settles_to,
+        SessionState::Ready | SessionState::QrRequired
+    ) {
         anyhow::bail!(
             "--settles-to {}: a new session settles to READY or QR_REQUIRED",
             args.settles_to

@@ -47,7 +47,9 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let outcome = runtime.block_on(async move {
         match cli.command {
-            Command::Mock(mock::MockCommand::Serve(args)) => mock::serve(args).await.map(|()| Verdict::Pass),
+            Command::Mock(mock::MockCommand::Serve(args)) => {
+                mock::serve(args).await.map(|()| Verdict::Pass)
+            }
         }
     });
     match outcome {

@@ -8,15 +8,26 @@ use super::{Shared, lock};
 use crate::session::SessionState;
 
 /// The v2 answer: status, body text, and whether the body is HTML.
-pub(super) fn answer(shared: &Shared, operation: Option<&str>, request: &Request) -> (u16, String, bool) {
+pub(super) fn answer(
+    shared: &Shared,
+    operation: Option<&str>,
+    request: &Request,
+) -> (u16, String, bool) {
     let method = request.method.as_str();
     let path = request.url.path();
     let is_json = request
         .headers
         .get("content-type")
         .is_some_and(|v| v.to_str().unwrap_or("").contains("json"));
-    if is_json && !request.body.is_empty() && serde_json::from_slice::<Value>(&request.body).is_err() {
-        return (400, express_page("SyntaxError: Unexpected token in JSON at position 0"), true);
+    if is_json
+        && !request.body.is_empty()
+        && serde_json::from_slice::<Value>(&request.body).is_err()
+    {
+        return (
+            400,
+            express_page("SyntaxError: Unexpected token in JSON at position 0"),
+            true,
+        );
     }
     let json = |status: u16, body: Value| (status, body.to_string(), false);
     match operation {
@@ -26,7 +37,10 @@ pub(super) fn answer(shared: &Shared, operation: Option<&str>, request: &Request
         ),
         Some("status") => json(200, json!({"status": v2_status(single_state(shared))})),
         Some("qr") => match single_state(shared) {
-            SessionState::QrRequired => json(200, json!({"status": "QR_AVAILABLE", "qr": "2@lmh-mock-qr,placeholder"})),
+            SessionState::QrRequired => json(
+                200,
+                json!({"status": "QR_AVAILABLE", "qr": "2@lmh-mock-qr,placeholder"}),
+            ),
             _ => json(200, json!({"status": "NO_QR"})),
         },
         Some("connect") => json(200, json!({"success": true, "message": "Connecting"})),
@@ -51,7 +65,9 @@ pub fn v2_status(state: SessionState) -> &'static str {
     match state {
         SessionState::Ready => "READY",
         SessionState::QrRequired => "QR_REQUIRED",
-        SessionState::NotInitialized | SessionState::Initializing | SessionState::Reconnecting => "INIT",
+        SessionState::NotInitialized | SessionState::Initializing | SessionState::Reconnecting => {
+            "INIT"
+        }
         SessionState::DisconnectedRecoverable
         | SessionState::DisconnectedLogout
         | SessionState::DisconnectedBanned => "DISCONNECTED",

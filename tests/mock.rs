@@ -1,0 +1,485 @@
+//! The mock session-manager answers as the real service does, and only what the contract allows.
+
+use std::time::Duration;
+
+use lmh::mock::{Fault, FaultKind, MockConfig, MockSessionManager, Profile, read_journal};
+use lmh::session::SessionState;
+use serde_json::{Value, json};
+
+struct Call {
+    method: &'static str,
+    path: &'static str,
+    cliente: Option<&'static str>,
+    body: Option<&'static str>,
+}
+
+const fn call(method: &'static str, path: &'static str, cliente: Option<&'static str>) -> Call {
+    Call {
+        method,
+        path,
+        cliente,
+        body: None,
+    }
+}
+
+/// Every request shape the v1 routes distinguish: each header case and each body case.
+fn v1_calls() -> Vec<Call> {
+    let send = |cliente, body| Call {
+        method: "POST",
+        path: "/send",
+        cliente,
+        body: Some(body),
+    };
+    vec![
+        call("GET", "/health", None),
+        call("GET", "/status", Some("51")),
+        call("GET", "/status", Some("51abc")),
+        call("GET", "/status", None),
+        call("GET", "/status", Some("abc")),
+        call("GET", "/status", Some("0")),
+        call("GET", "/qr", None),
+        call("GET", "/qr-code", Some("51")),
+        call("GET", "/qr-code", None),
+        call("GET", "/qr-code", Some("-4")),
+        send(
+            Some("51"),
+            r#"{"to":"5491134567890","message":"Hola José 👋"}"#,
+        ),
+        send(
+            Some("51"),
+            r#"{"to":"5491134567890@c.us","message":"hola"}"#,
+        ),
+        send(Some("51"), r#"{"to":"5491134567890"}"#),
+        send(Some("51"), r#"{"to":"","message":"x"}"#),
+        send(Some("51"), r#"{"to":"54911"#),
+        send(None, r#"{"to":"5491134567890","message":"hola"}"#),
+        send(Some("nope"), r#"{"to":"5491134567890","message":"hola"}"#),
+        call("GET", "/api/session-manager/sessions/sender_51", None),
+        call("POST", "/status", Some("51")),
+        call("DELETE", "/send", Some("51")),
+    ]
+}
+
+async fn fire(client: &reqwest::Client, base: &str, c: &Call) -> (u16, Value) {
+    let mut req = client.request(c.method.parse().unwrap(), format!("{base}{}", c.path));
+    if let Some(id) = c.cliente {
+        req = req.header("X-Cliente-Id", id);
+    }
+    if let Some(body) = c.body {
+        req = req.header("content-type", "application/json").body(body);
+    }
+    let resp = req.send().await.expect("the mock answers");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+#[tokio::test]
+async fn every_answer_in_every_state_conforms_to_the_contract() {
+    let mock = MockSessionManager::start().await;
+    let client = lmh::http_client().build().unwrap();
+    for state in SessionState::ALL {
+        mock.set_state(51, state);
+        for c in v1_calls() {
+            fire(&client, &mock.uri(), &c).await;
+        }
+    }
+    // A client nobody set up goes through the real service's creation path too.
+    fire(&client, &mock.uri(), &call("GET", "/status", Some("77"))).await;
+    fire(&client, &mock.uri(), &call("GET", "/qr-code", Some("78"))).await;
+    let journal = mock.journal();
+    assert_eq!(
+        journal.len(),
+        SessionState::ALL.len() * v1_calls().len() + 2
+    );
+    let bad: Vec<_> = journal
+        .iter()
+        .filter_map(|e| e.violation.as_ref().map(|v| format!("{}: {v}", e.label())))
+        .collect();
+    assert!(bad.is_empty(), "answers that break the contract: {bad:#?}");
+    // And the statuses cover every documented code of every operation.
+    let contract = mock.contract();
+    for op in &contract.operations {
+        for status in op.statuses() {
+            let produced = journal
+                .iter()
+                .any(|e| e.operation.as_deref() == Some(op.id.as_str()) && e.status == status);
+            let unreachable =
+                (op.id == "health" && status == 503) || status == 500 && op.id != "send";
+            assert!(
+                produced || unreachable,
+                "{} {status} is never produced without a fault",
+                op.label()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn injected_error_statuses_conform_where_the_contract_documents_them() {
+    let mock = MockSessionManager::start().await;
+    let client = lmh::http_client().build().unwrap();
+    mock.inject(
+        Fault::on(
+            "health",
+            FaultKind::Status(
+                503,
+                Some(json!({"status":"error","service":"session-manager","error":"boom"})),
+            ),
+        )
+        .times(1),
+    );
+    mock.inject(
+        Fault::on(
+            "status",
+            FaultKind::Status(
+                500,
+                Some(json!({"error":true,"code":"INTERNAL_ERROR","message":"boom"})),
+            ),
+        )
+        .times(1),
+    );
+    mock.inject(
+        Fault::on(
+            "qr",
+            FaultKind::Status(
+                500,
+                Some(json!({"error":"Internal error","message":"boom"})),
+            ),
+        )
+        .times(1),
+    );
+    mock.inject(
+        Fault::on(
+            "qr_code",
+            FaultKind::Status(
+                500,
+                Some(json!({"error":"INTERNAL_ERROR","message":"boom"})),
+            ),
+        )
+        .times(1),
+    );
+    for c in [
+        call("GET", "/health", None),
+        call("GET", "/status", Some("1")),
+        call("GET", "/qr", None),
+        call("GET", "/qr-code", Some("1")),
+    ] {
+        fire(&client, &mock.uri(), &c).await;
+    }
+    let journal = mock.journal();
+    assert!(
+        journal
+            .iter()
+            .all(|e| e.fault.is_some() && e.violation.is_none()),
+        "{journal:#?}"
+    );
+    // An undocumented injected answer is flagged, not passed off as conformant.
+    mock.inject(Fault::on("status", FaultKind::Status(418, None)).times(1));
+    fire(&client, &mock.uri(), &call("GET", "/status", Some("1"))).await;
+    let last = mock.journal().pop().unwrap();
+    assert!(
+        last.violation.as_deref().unwrap_or("").contains("418"),
+        "{last:?}"
+    );
+}
+
+#[tokio::test]
+async fn seed_bug_call_is_journaled_as_unknown_route_and_answered_like_the_real_service() {
+    let mock = MockSessionManager::start().await;
+    let (status, body) = fire(
+        &lmh::http_client().build().unwrap(),
+        &mock.uri(),
+        &call("GET", "/api/session-manager/sessions/sender_51", None),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        body,
+        json!({"error": true, "code": "NOT_FOUND", "message": "Endpoint not found"})
+    );
+    let unknown = mock.unknown_routes();
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0].method, "GET");
+    assert_eq!(unknown[0].path, "/api/session-manager/sessions/sender_51");
+    assert_eq!(unknown[0].operation, None);
+    assert!(unknown[0].violation.is_none());
+}
+
+#[tokio::test]
+async fn unknown_client_is_created_then_settles_like_the_real_service() {
+    let mock = MockSessionManager::start_with(MockConfig {
+        ready_after: Duration::from_millis(150),
+        settles_to: SessionState::QrRequired,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = lmh::http_client().build().unwrap();
+    let first = fire(&client, &mock.uri(), &call("GET", "/status", Some("9")))
+        .await
+        .1;
+    assert_eq!(first["state"], "NOT_INITIALIZED");
+    assert_eq!(first["error"], "Client not initialized");
+    let second = fire(&client, &mock.uri(), &call("GET", "/status", Some("9")))
+        .await
+        .1;
+    assert_eq!(second["state"], "INITIALIZING");
+    assert_eq!(second["is_recoverable"], true);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let third = fire(&client, &mock.uri(), &call("GET", "/status", Some("9")))
+        .await
+        .1;
+    assert_eq!(third["state"], "QR_REQUIRED");
+    assert!(
+        third["qr_code_base64"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,")
+    );
+    // /send creates the session too, before it looks at the body.
+    let (status, _) = fire(
+        &client,
+        &mock.uri(),
+        &Call {
+            method: "POST",
+            path: "/send",
+            cliente: Some("10"),
+            body: Some("{}"),
+        },
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(mock.state(10), SessionState::Initializing);
+}
+
+#[tokio::test]
+async fn send_ids_are_unique_and_journaled_with_the_exact_text() {
+    let mock = MockSessionManager::start().await;
+    mock.set_state(51, SessionState::Ready);
+    let client = lmh::http_client().build().unwrap();
+    let text = "Hola José 👋 ¿cómo estás? ñandú";
+    let mut ids = std::collections::HashSet::new();
+    for i in 0..20 {
+        let body = json!({"to": format!("54911000000{i:02}"), "message": text}).to_string();
+        let resp = client
+            .post(format!("{}/send", mock.uri()))
+            .header("X-Cliente-Id", "51")
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let v: Value = resp.json().await.unwrap();
+        assert!(ids.insert(v["message_id"].as_str().unwrap().to_string()));
+    }
+    let deliveries = mock.deliveries();
+    assert_eq!(deliveries.len(), 20);
+    assert_eq!(deliveries[3].json_body().unwrap()["message"], text);
+    assert!(
+        deliveries[3]
+            .message_id
+            .as_deref()
+            .unwrap()
+            .contains("5491100000003@c.us")
+    );
+}
+
+#[tokio::test]
+async fn faults_bend_answers_as_asked() {
+    let mock = MockSessionManager::start().await;
+    mock.set_state(51, SessionState::Ready);
+    let client = lmh::http_client()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let send = Call {
+        method: "POST",
+        path: "/send",
+        cliente: Some("51"),
+        body: Some(r#"{"to":"1","message":"m"}"#),
+    };
+
+    mock.inject(Fault::on("send", FaultKind::SendFailsWhileReady).times(1));
+    let (status, body) = fire(&client, &mock.uri(), &send).await;
+    assert_eq!((status, body["code"].as_str()), (500, Some("SEND_FAILED")));
+    assert_eq!(
+        fire(&client, &mock.uri(), &call("GET", "/status", Some("51")))
+            .await
+            .1["state"],
+        "READY"
+    );
+
+    mock.inject(Fault::on("send", FaultKind::NonJson).times(1));
+    let (status, body) = fire(&client, &mock.uri(), &send).await;
+    assert_eq!(status, 200);
+    assert!(body.as_str().unwrap().contains("<html>"));
+
+    mock.inject(Fault::on("status", FaultKind::MalformedJson).times(1));
+    let resp = client
+        .get(format!("{}/status", mock.uri()))
+        .header("X-Cliente-Id", "51")
+        .send()
+        .await
+        .unwrap();
+    assert!(serde_json::from_slice::<Value>(&resp.bytes().await.unwrap()).is_err());
+
+    mock.inject(Fault::on("send", FaultKind::SendConstantId).times(1));
+    assert_eq!(
+        fire(&client, &mock.uri(), &send).await.1["message_id"],
+        "sent-via-ui"
+    );
+    mock.inject(Fault::on("send", FaultKind::SendSuccessWithoutId).times(1));
+    assert_eq!(
+        fire(&client, &mock.uri(), &send).await.1,
+        json!({"success": true, "message": "Message sent"})
+    );
+
+    mock.inject(
+        Fault::on("status", FaultKind::Latency(Duration::from_millis(800)))
+            .for_client(51)
+            .times(1),
+    );
+    let err = client
+        .get(format!("{}/status", mock.uri()))
+        .header("X-Cliente-Id", "51")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout());
+    // Scope: another client is not affected.
+    mock.inject(Fault::on("status", FaultKind::Status(500, None)).for_client(52));
+    assert_eq!(
+        fire(&client, &mock.uri(), &call("GET", "/status", Some("51")))
+            .await
+            .0,
+        200
+    );
+    mock.clear_faults();
+    assert_eq!(
+        fire(&client, &mock.uri(), &call("GET", "/status", Some("52")))
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn dropped_connection_never_reaches_the_client_as_an_answer() {
+    let mock = MockSessionManager::start().await;
+    mock.set_state(51, SessionState::Ready);
+    mock.inject(Fault::on("send", FaultKind::DropConnection));
+    let client = lmh::http_client().build().unwrap();
+    let outcome = async {
+        let resp = client
+            .post(format!("{}/send", mock.uri()))
+            .header("X-Cliente-Id", "51")
+            .header("content-type", "application/json")
+            .body(r#"{"to":"1","message":"m"}"#)
+            .send()
+            .await?;
+        resp.bytes().await
+    }
+    .await;
+    let err = outcome.expect_err("a dropped connection must not yield a complete body");
+    assert!(!err.is_timeout());
+    // The provider did carry the send out before the connection dropped: the outcome is unknown.
+    assert_eq!(mock.deliveries().len(), 1);
+}
+
+#[tokio::test]
+async fn answers_per_state_snapshot() {
+    let mock = MockSessionManager::start().await;
+    let client = lmh::http_client().build().unwrap();
+    let mut table = serde_json::Map::new();
+    for state in SessionState::ALL {
+        mock.set_state(51, state);
+        let mut row = serde_json::Map::new();
+        for c in [
+            call("GET", "/status", Some("51")),
+            call("GET", "/qr-code", Some("51")),
+            Call {
+                method: "POST",
+                path: "/send",
+                cliente: Some("51"),
+                body: Some(r#"{"to":"5491134567890","message":"hola"}"#),
+            },
+        ] {
+            let (status, mut body) = fire(&client, &mock.uri(), &c).await;
+            if body.get("message_id").is_some() {
+                body["message_id"] = json!("[message id]");
+            }
+            row.insert(
+                format!("{} {}", c.method, c.path),
+                json!({"status": status, "body": body}),
+            );
+        }
+        table.insert(state.as_str().to_string(), Value::Object(row));
+    }
+    insta::assert_yaml_snapshot!("mock_answers_per_state", table);
+}
+
+#[tokio::test]
+async fn journal_file_gets_one_json_line_per_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let mock = MockSessionManager::start_with(MockConfig {
+        journal_file: Some(path.clone()),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = lmh::http_client().build().unwrap();
+    fire(&client, &mock.uri(), &call("GET", "/health", None)).await;
+    fire(
+        &client,
+        &mock.uri(),
+        &call("GET", "/api/session-manager/sessions/sender_51", None),
+    )
+    .await;
+    let read = read_journal(&path).unwrap();
+    assert_eq!(read, mock.journal());
+    assert!(read[1].unknown_route);
+    std::fs::write(&path, "{not json}\n").unwrap();
+    let err = read_journal(&path).unwrap_err();
+    assert!(err.contains(":1:"), "{err}");
+}
+
+#[tokio::test]
+async fn v2_profile_answers_like_the_drifted_provider() {
+    let mock = MockSessionManager::start_with(MockConfig {
+        profile: Profile::V2,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    mock.set_state(51, SessionState::Ready);
+    let client = lmh::http_client().build().unwrap();
+    let (_, status) = fire(&client, &mock.uri(), &call("GET", "/status", Some("51"))).await;
+    assert_eq!(status, json!({"status": "READY"}));
+    let (code, body) = fire(
+        &client,
+        &mock.uri(),
+        &Call {
+            method: "POST",
+            path: "/send",
+            cliente: Some("51"),
+            body: Some(r#"{"to":"1","message":"m"}"#),
+        },
+    )
+    .await;
+    assert_eq!(code, 404);
+    assert!(body.as_str().unwrap().contains("Cannot POST /send"));
+    let health = fire(&client, &mock.uri(), &call("GET", "/health", None))
+        .await
+        .1;
+    assert!(health["timestamp"].is_string());
+    assert!(
+        mock.journal().iter().all(|e| e.violation.is_none()),
+        "{:#?}",
+        mock.journal()
+    );
+}

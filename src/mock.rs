@@ -38,6 +38,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use crate::clock::Clock;
 use crate::contract::Contract;
 use crate::session::{MAX_RECONNECTION_ATTEMPTS, SessionState, parse_cliente_id_header};
 
@@ -297,6 +298,9 @@ struct Shared {
     sink: Option<Mutex<std::fs::File>>,
     seq: AtomicU64,
     sent: AtomicU64,
+    /// Journal timestamps come from here, so a virtual clock shared with a scheduler dates
+    /// each request in the scheduler's time.
+    clock: Mutex<Clock>,
     id_prefix: String,
 }
 
@@ -349,6 +353,7 @@ impl MockSessionManager {
             sink,
             seq: AtomicU64::new(0),
             sent: AtomicU64::new(0),
+            clock: Mutex::new(Clock::System),
             id_prefix: format!("{:08X}", fastrand::u32(..)),
         });
         let server = MockServer::builder().listener(listener).start().await;
@@ -372,6 +377,11 @@ impl MockSessionManager {
     /// The contract this mock answers by.
     pub fn contract(&self) -> &Contract {
         &self.shared.contract
+    }
+
+    /// Date journal entries by `clock` (e.g. the virtual clock a scheduler runs on).
+    pub fn set_clock(&self, clock: Clock) {
+        *lock(&self.shared.clock) = clock;
     }
 
     /// Put a client's session in `state` (creating it), as if the provider had got there.
@@ -515,7 +525,9 @@ impl Respond for Responder {
 
         let entry = JournalEntry {
             seq: shared.seq.fetch_add(1, Ordering::SeqCst) + 1,
-            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            at: lock(&shared.clock)
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             method,
             path,
             query: request.url.query().map(str::to_string),

@@ -335,13 +335,13 @@ fn confirmed_sends(ev: &Evidence) -> Check {
                 row.id
             )),
             Some([delivery]) => {
-                if delivery.status != 200 || delivery.fault.is_some() {
+                if !confirms(delivery, id) {
                     failures.push(format!(
-                        "envio {}: recorded enviado but the provider's answer was {} {} (fault {:?}): the consumer could not have read a confirmation",
+                        "envio {}: recorded enviado but the provider's answer #{} ({} {}) never confirmed message_id {id:?}",
                         row.id,
+                        delivery.seq,
                         delivery.status,
-                        delivery.label(),
-                        delivery.fault
+                        delivery.fault.as_deref().unwrap_or("no fault")
                     ));
                 }
                 if let (Some(tz), Some(fecha)) = (ev.tz, row.fecha_envio)
@@ -370,6 +370,16 @@ fn confirmed_sends(ev: &Evidence) -> Check {
         }
     }
     verdict(NAMES[1], failures, format!("{count} enviado rows, each matching exactly one confirmed send"))
+}
+
+/// Whether the answer the consumer could read says this id was sent: 200, `ok: true`, the
+/// same `message_id`, and a connection that was not cut.
+fn confirms(delivery: &JournalEntry, id: &str) -> bool {
+    let body: serde_json::Value = serde_json::from_str(&delivery.response).unwrap_or_default();
+    delivery.status == 200
+        && body.get("ok") == Some(&serde_json::Value::Bool(true))
+        && body.get("message_id").and_then(|m| m.as_str()) == Some(id)
+        && !delivery.fault.as_deref().is_some_and(|f| f.starts_with("DropConnection"))
 }
 
 fn journal_local_time(e: &JournalEntry, tz: Tz) -> Option<NaiveDateTime> {

@@ -1,0 +1,126 @@
+//! A `spawn_app`-style helper: each test gets its own scratch database on the machine's
+//! MariaDB (or `DATABASE_URL`), its own mock session-manager on loopback, and a virtual clock.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use lmh::adapter::{ClientConfig, SessionManagerClient};
+use lmh::clock::Clock;
+use lmh::db::ScratchDb;
+use lmh::mock::MockSessionManager;
+use lmh::scheduler::{Pacing, Scheduler, SchedulerConfig, local_to_utc, DEFAULT_TZ};
+use lmh::session::SessionState;
+use sqlx::MySqlPool;
+
+/// The server tests create their scratch databases on.
+pub fn server_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
+}
+
+/// One test's world.
+pub struct TestApp {
+    pub db: ScratchDb,
+    pub mock: MockSessionManager,
+    pub clock: Clock,
+}
+
+/// Tuesday 2026-01-13, the seed's day, in Buenos Aires.
+pub fn seed_day(h: u32, m: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 1, 13).unwrap().and_hms_opt(h, m, 0).unwrap()
+}
+
+impl TestApp {
+    /// A fresh scratch database and mock; the clock starts at `local` business time.
+    pub async fn spawn(local: NaiveDateTime) -> TestApp {
+        let db = ScratchDb::create(&server_url()).await.expect("a MariaDB for tests (start it, or set DATABASE_URL)");
+        let mock = MockSessionManager::start().await;
+        let clock = Clock::virtual_at(local_to_utc(DEFAULT_TZ, local).unwrap());
+        mock.set_clock(clock.clone());
+        TestApp { db, mock, clock }
+    }
+
+    pub fn pool(&self) -> &MySqlPool {
+        self.db.pool()
+    }
+
+    pub fn client(&self) -> SessionManagerClient {
+        let mut config = ClientConfig::new(self.mock.uri());
+        config.timeout = Duration::from_millis(400);
+        SessionManagerClient::new(config).unwrap()
+    }
+
+    pub fn config(&self) -> SchedulerConfig {
+        SchedulerConfig { pacing: Pacing::NONE, ..SchedulerConfig::default() }
+    }
+
+    pub fn scheduler(&self) -> Scheduler {
+        self.scheduler_with(self.config())
+    }
+
+    pub fn scheduler_with(&self, config: SchedulerConfig) -> Scheduler {
+        Scheduler::new(&self.db, self.client(), self.clock.clone(), config)
+    }
+
+    /// Campaign `id` of `cliente`, en_progreso, with one approved weekday programación
+    /// (`id` too) 09:00–18:00 and `cupo`, and `n` pendiente rows.
+    pub async fn campaign(&self, id: i64, cliente: i64, cupo: i64, n: usize) -> Vec<i64> {
+        self.mock.set_state(cliente as u64, SessionState::Ready);
+        sqlx::query("INSERT INTO ll_campanias_whatsapp (id, nombre, mensaje, estado, cliente_id) VALUES (?, ?, 'Hola', 'en_progreso', ?)")
+            .bind(id).bind(format!("campaign {id}")).bind(cliente)
+            .execute(self.pool()).await.unwrap();
+        sqlx::query(
+            "INSERT INTO ll_programaciones (id, campania_id, cliente_id, dias_semana, hora_inicio, hora_fin, cupo_diario, fecha_inicio, estado)
+             VALUES (?, ?, ?, 'mon,tue,wed,thu,fri', '09:00:00', '18:00:00', ?, '2026-01-01', 'aprobada')",
+        )
+        .bind(id).bind(id).bind(cliente).bind(cupo)
+        .execute(self.pool()).await.unwrap();
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let r = sqlx::query("INSERT INTO ll_envios_whatsapp (campania_id, telefono_wapp, nombre_destino, mensaje_final) VALUES (?, ?, 'José', ?)")
+                .bind(id)
+                .bind(format!("54911{:08}", id * 100_000 + i as i64))
+                .bind(format!("Hola José 👋 nº{i} ¿cómo estás?"))
+                .execute(self.pool()).await.unwrap();
+            ids.push(r.last_insert_id() as i64);
+        }
+        ids
+    }
+
+    pub async fn estado(&self, envio: i64) -> String {
+        sqlx::query_scalar("SELECT CAST(estado AS CHAR) FROM ll_envios_whatsapp WHERE id = ?")
+            .bind(envio).fetch_one(self.pool()).await.unwrap()
+    }
+
+    pub async fn count(&self, estado: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM ll_envios_whatsapp WHERE estado = ?")
+            .bind(estado).fetch_one(self.pool()).await.unwrap()
+    }
+
+    pub async fn counter(&self, programacion: i64) -> i64 {
+        sqlx::query_scalar::<_, i32>("SELECT enviados FROM ll_programacion_envios_diarios WHERE programacion_id = ?")
+            .bind(programacion).fetch_optional(self.pool()).await.unwrap().map(i64::from).unwrap_or(0)
+    }
+
+    /// Every invariant over what the run left, with `expected` outcomes per row.
+    pub async fn invariants(&self, expected: &[(i64, lmh::invariants::Expected)]) -> Vec<lmh::report::Check> {
+        let mut ev = lmh::invariants::Evidence::collect(self.pool()).await.unwrap();
+        ev.tz = Some(DEFAULT_TZ);
+        ev.journal = self.mock.journal();
+        ev.expected = expected.iter().copied().collect();
+        lmh::invariants::check(&ev)
+    }
+
+    pub async fn drop(self) {
+        self.db.drop_database().await.unwrap();
+    }
+}
+
+/// The names of the failed checks.
+pub fn failed(checks: &[lmh::report::Check]) -> Vec<String> {
+    checks
+        .iter()
+        .filter(|c| c.outcome == lmh::report::Outcome::Fail)
+        .map(|c| format!("{}: {}", c.name, c.summary))
+        .collect()
+}

@@ -196,25 +196,33 @@ impl Evidence {
                 locked_by: r.try_get("locked_by")?,
             });
         }
-        for r in sqlx::query("SELECT id, CAST(estado AS CHAR) AS estado, cliente_id FROM ll_campanias_whatsapp")
-            .fetch_all(pool)
-            .await?
+        for r in sqlx::query(
+            "SELECT id, CAST(estado AS CHAR) AS estado, cliente_id FROM ll_campanias_whatsapp",
+        )
+        .fetch_all(pool)
+        .await?
         {
             let cliente: Option<i32> = r.try_get("cliente_id")?;
             ev.campaigns.insert(
                 r.try_get::<i32, _>("id")?.into(),
                 (
-                    r.try_get::<Option<String>, _>("estado")?.unwrap_or_default(),
+                    r.try_get::<Option<String>, _>("estado")?
+                        .unwrap_or_default(),
                     cliente.map(i64::from),
                 ),
             );
         }
-        for r in sqlx::query("SELECT programacion_id, fecha, enviados FROM ll_programacion_envios_diarios")
-            .fetch_all(pool)
-            .await?
+        for r in sqlx::query(
+            "SELECT programacion_id, fecha, enviados FROM ll_programacion_envios_diarios",
+        )
+        .fetch_all(pool)
+        .await?
         {
             ev.counters.insert(
-                (r.try_get::<i32, _>("programacion_id")?.into(), r.try_get("fecha")?),
+                (
+                    r.try_get::<i32, _>("programacion_id")?.into(),
+                    r.try_get("fecha")?,
+                ),
                 r.try_get::<i32, _>("enviados")?.into(),
             );
         }
@@ -240,7 +248,9 @@ impl Evidence {
 
     fn programacion_of(&self, envio_id: i64) -> Option<&ProgramacionRow> {
         let intento = self.intentos.iter().find(|i| i.envio_id == envio_id)?;
-        self.programaciones.iter().find(|p| p.id == intento.programacion_id)
+        self.programaciones
+            .iter()
+            .find(|p| p.id == intento.programacion_id)
     }
 }
 
@@ -290,13 +300,19 @@ fn verdict(name: &str, failures: Vec<String>, ok: impl Into<String>) -> Check {
     } else {
         let n = failures.len();
         let first = failures[0].clone();
-        let summary = if n == 1 { first } else { format!("{first} (and {} more)", n - 1) };
+        let summary = if n == 1 {
+            first
+        } else {
+            format!("{first} (and {} more)", n - 1)
+        };
         Check::fail(AREA, name, summary).with_details(failures.into_iter().take(50))
     }
 }
 
 /// The journal `/send` requests, each with its parsed body.
-fn send_requests(ev: &Evidence) -> impl Iterator<Item = (&JournalEntry, Option<serde_json::Value>)> {
+fn send_requests(
+    ev: &Evidence,
+) -> impl Iterator<Item = (&JournalEntry, Option<serde_json::Value>)> {
     ev.journal
         .iter()
         .filter(|e| e.operation.as_deref() == Some("send"))
@@ -308,17 +324,30 @@ fn routes(ev: &Evidence) -> Check {
         .journal
         .iter()
         .filter(|e| e.unknown_route)
-        .map(|e| format!("{}: no such operation in the provider contract (answered {})", e.label(), e.status))
+        .map(|e| {
+            format!(
+                "{}: no such operation in the provider contract (answered {})",
+                e.label(),
+                e.status
+            )
+        })
         .collect();
-    verdict(NAMES[0], failures, format!("{} requests, all to contract operations", ev.journal.len()))
+    verdict(
+        NAMES[0],
+        failures,
+        format!("{} requests, all to contract operations", ev.journal.len()),
+    )
 }
 
 fn confirmed_sends(ev: &Evidence) -> Check {
     let mut failures = Vec::new();
-    let by_id: HashMap<&str, Vec<&JournalEntry>> = ev.deliveries().fold(HashMap::new(), |mut m, e| {
-        m.entry(e.message_id.as_deref().unwrap_or("")).or_default().push(e);
-        m
-    });
+    let by_id: HashMap<&str, Vec<&JournalEntry>> =
+        ev.deliveries().fold(HashMap::new(), |mut m, e| {
+            m.entry(e.message_id.as_deref().unwrap_or(""))
+                .or_default()
+                .push(e);
+            m
+        });
     let mut count = 0;
     for row in ev.envios.iter().filter(|r| r.estado == "enviado") {
         count += 1;
@@ -366,10 +395,17 @@ fn confirmed_sends(ev: &Evidence) -> Check {
         if let Some(id) = row.message_id.as_deref()
             && let Some(other) = seen.insert(id, row.id)
         {
-            failures.push(format!("envios {other} and {}: same message_id {id:?}", row.id));
+            failures.push(format!(
+                "envios {other} and {}: same message_id {id:?}",
+                row.id
+            ));
         }
     }
-    verdict(NAMES[1], failures, format!("{count} enviado rows, each matching exactly one confirmed send"))
+    verdict(
+        NAMES[1],
+        failures,
+        format!("{count} enviado rows, each matching exactly one confirmed send"),
+    )
 }
 
 /// Whether the answer the consumer could read says this id was sent: 200, `ok: true`, the
@@ -379,7 +415,10 @@ fn confirms(delivery: &JournalEntry, id: &str) -> bool {
     delivery.status == 200
         && body.get("ok") == Some(&serde_json::Value::Bool(true))
         && body.get("message_id").and_then(|m| m.as_str()) == Some(id)
-        && !delivery.fault.as_deref().is_some_and(|f| f.starts_with("DropConnection"))
+        && !delivery
+            .fault
+            .as_deref()
+            .is_some_and(|f| f.starts_with("DropConnection"))
 }
 
 fn journal_local_time(e: &JournalEntry, tz: Tz) -> Option<NaiveDateTime> {
@@ -393,9 +432,17 @@ fn answers_conform(ev: &Evidence) -> Check {
         .journal
         .iter()
         .filter(|e| e.fault.is_none())
-        .filter_map(|e| e.violation.as_ref().map(|v| format!("{} #{}: {v}", e.label(), e.seq)))
+        .filter_map(|e| {
+            e.violation
+                .as_ref()
+                .map(|v| format!("{} #{}: {v}", e.label(), e.seq))
+        })
         .collect();
-    verdict(NAMES[2], failures, "every un-faulted answer validates against the contract")
+    verdict(
+        NAMES[2],
+        failures,
+        "every un-faulted answer validates against the contract",
+    )
 }
 
 fn one_send_per_envio(ev: &Evidence) -> Check {
@@ -407,18 +454,30 @@ fn one_send_per_envio(ev: &Evidence) -> Check {
         let body = body.unwrap_or_default();
         let key = (
             e.headers.get("x-cliente-id").cloned().unwrap_or_default(),
-            body.get("to").and_then(|v| v.as_str()).unwrap_or("").to_string(),
-            body.get("message").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+            body.get("to")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string(),
+            body.get("message")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string(),
         );
         *per_recipient.entry(key).or_default() += 1;
     }
     let failures: Vec<String> = per_recipient
         .iter()
         .filter(|(_, n)| **n > 1)
-        .map(|((cliente, to, _), n)| format!("{to} (cliente {cliente}) was sent the same message {n} times"))
+        .map(|((cliente, to, _), n)| {
+            format!("{to} (cliente {cliente}) was sent the same message {n} times")
+        })
         .collect();
     let sends = per_recipient.values().sum::<usize>();
-    verdict(NAMES[3], failures, format!("{sends} deliveries, none repeated"))
+    verdict(
+        NAMES[3],
+        failures,
+        format!("{sends} deliveries, none repeated"),
+    )
 }
 
 fn unknown_outcomes(ev: &Evidence) -> Check {
@@ -431,7 +490,10 @@ fn unknown_outcomes(ev: &Evidence) -> Check {
     for i in &open {
         let row = ev.envios.iter().find(|r| r.id == i.envio_id);
         if row.is_some_and(|r| r.estado == "enviado") {
-            failures.push(format!("envio {}: claim is {} but the row says enviado", i.envio_id, i.resultado));
+            failures.push(format!(
+                "envio {}: claim is {} but the row says enviado",
+                i.envio_id, i.resultado
+            ));
         }
     }
     if !failures.is_empty() {
@@ -467,10 +529,20 @@ fn expected_outcomes(ev: &Evidence) -> Check {
         if row.estado == expected.as_str() {
             entry.0 += 1;
         } else {
-            failures.push(format!("envio {}: expected {}, found {:?}", row.id, expected.as_str(), row.estado));
+            failures.push(format!(
+                "envio {}: expected {}, found {:?}",
+                row.id,
+                expected.as_str(),
+                row.estado
+            ));
         }
-        if *expected == Expected::Pendiente && (row.fecha_envio.is_some() || row.message_id.is_some()) {
-            failures.push(format!("envio {}: must be untouched but has fecha_envio/message_id", row.id));
+        if *expected == Expected::Pendiente
+            && (row.fecha_envio.is_some() || row.message_id.is_some())
+        {
+            failures.push(format!(
+                "envio {}: must be untouched but has fecha_envio/message_id",
+                row.id
+            ));
         }
     }
     let summary = tally
@@ -491,20 +563,41 @@ fn historial(ev: &Evidence) -> Check {
         let rows = by_envio.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
         match (row.estado.as_str(), rows) {
             ("pendiente", []) => {}
-            ("pendiente", some) => failures.push(format!("envio {}: pendiente but has {} historial rows", row.id, some.len())),
+            ("pendiente", some) => failures.push(format!(
+                "envio {}: pendiente but has {} historial rows",
+                row.id,
+                some.len()
+            )),
             (estado, [h]) => {
-                if h.anterior.as_deref() != Some("pendiente") || h.nuevo != estado || h.origen.trim().is_empty() {
+                if h.anterior.as_deref() != Some("pendiente")
+                    || h.nuevo != estado
+                    || h.origen.trim().is_empty()
+                {
                     failures.push(format!(
                         "envio {}: historial says {:?} -> {:?} by {:?}, row is {estado:?}",
                         row.id, h.anterior, h.nuevo, h.origen
                     ));
                 }
             }
-            (estado, []) => failures.push(format!("envio {}: became {estado} with no historial row", row.id)),
-            (estado, many) => failures.push(format!("envio {}: one change to {estado} but {} historial rows", row.id, many.len())),
+            (estado, []) => failures.push(format!(
+                "envio {}: became {estado} with no historial row",
+                row.id
+            )),
+            (estado, many) => failures.push(format!(
+                "envio {}: one change to {estado} but {} historial rows",
+                row.id,
+                many.len()
+            )),
         }
     }
-    verdict(NAMES[6], failures, format!("{} historial rows, one per change of estado", ev.historial.len()))
+    verdict(
+        NAMES[6],
+        failures,
+        format!(
+            "{} historial rows, one per change of estado",
+            ev.historial.len()
+        ),
+    )
 }
 
 fn enum_values(ev: &Evidence) -> Check {
@@ -518,10 +611,22 @@ fn enum_values(ev: &Evidence) -> Check {
     failures.extend(
         ev.historial
             .iter()
-            .filter(|h| !ENVIO.contains(&h.nuevo.as_str()) || h.anterior.as_deref().is_some_and(|a| !ENVIO.contains(&a)))
-            .map(|h| format!("historial of envio {}: {:?} -> {:?} outside the enum", h.envio_id, h.anterior, h.nuevo)),
+            .filter(|h| {
+                !ENVIO.contains(&h.nuevo.as_str())
+                    || h.anterior.as_deref().is_some_and(|a| !ENVIO.contains(&a))
+            })
+            .map(|h| {
+                format!(
+                    "historial of envio {}: {:?} -> {:?} outside the enum",
+                    h.envio_id, h.anterior, h.nuevo
+                )
+            }),
     );
-    verdict(NAMES[7], failures, "every estado is pendiente, enviado or error")
+    verdict(
+        NAMES[7],
+        failures,
+        "every estado is pendiente, enviado or error",
+    )
 }
 
 fn counters(ev: &Evidence) -> Check {
@@ -533,7 +638,11 @@ fn counters(ev: &Evidence) -> Check {
         *transitions.entry((p.id, fecha.date())).or_default() += 1;
     }
     let mut failures = Vec::new();
-    let keys: std::collections::BTreeSet<_> = transitions.keys().chain(ev.counters.keys()).copied().collect();
+    let keys: std::collections::BTreeSet<_> = transitions
+        .keys()
+        .chain(ev.counters.keys())
+        .copied()
+        .collect();
     for key in keys {
         let t = transitions.get(&key).copied().unwrap_or(0);
         let c = ev.counters.get(&key).copied().unwrap_or(0);
@@ -553,14 +662,25 @@ fn counters(ev: &Evidence) -> Check {
             ));
         }
     }
-    verdict(NAMES[8], failures, format!("{} programación-days, counters equal transitions and stay within cupo", transitions.len()))
+    verdict(
+        NAMES[8],
+        failures,
+        format!(
+            "{} programación-days, counters equal transitions and stay within cupo",
+            transitions.len()
+        ),
+    )
 }
 
 fn locks(ev: &Evidence) -> Check {
     let failures: Vec<String> = ev
         .programaciones
         .iter()
-        .filter_map(|p| p.locked_by.as_ref().map(|by| format!("programacion {}: still locked by {by}", p.id)))
+        .filter_map(|p| {
+            p.locked_by
+                .as_ref()
+                .map(|by| format!("programacion {}: still locked by {by}", p.id))
+        })
         .collect();
     verdict(NAMES[9], failures, "no programación left locked")
 }
@@ -573,14 +693,24 @@ fn windows(ev: &Evidence) -> Check {
     let mut checked = 0;
     for d in ev.deliveries() {
         let Some(local) = journal_local_time(d, tz) else {
-            failures.push(format!("{} #{}: journal time {:?} unreadable", d.label(), d.seq, d.at));
+            failures.push(format!(
+                "{} #{}: journal time {:?} unreadable",
+                d.label(),
+                d.seq,
+                d.at
+            ));
             continue;
         };
         let row = ev.envios.iter().find(|r| r.message_id == d.message_id);
         let programacion = row.and_then(|r| ev.programacion_of(r.id)).or_else(|| {
             // A send never recorded still went out: judge it by its client's programaciones.
-            let cliente = d.headers.get("x-cliente-id").and_then(|h| parse_cliente_id_header(h))?;
-            ev.programaciones.iter().find(|p| p.cliente_id as u64 == cliente)
+            let cliente = d
+                .headers
+                .get("x-cliente-id")
+                .and_then(|h| parse_cliente_id_header(h))?;
+            ev.programaciones
+                .iter()
+                .find(|p| p.cliente_id as u64 == cliente)
         });
         let Some(p) = programacion else { continue };
         checked += 1;
@@ -589,7 +719,9 @@ fn windows(ev: &Evidence) -> Check {
             failures.push(format!(
                 "send #{} to {} at {local} {tz}: outside programacion {} ({} [{}, {}])",
                 d.seq,
-                d.json_body().and_then(|b| b.get("to").and_then(|t| t.as_str()).map(str::to_string)).unwrap_or_default(),
+                d.json_body()
+                    .and_then(|b| b.get("to").and_then(|t| t.as_str()).map(str::to_string))
+                    .unwrap_or_default(),
                 p.id,
                 p.dias_semana,
                 p.hora_inicio,
@@ -597,7 +729,11 @@ fn windows(ev: &Evidence) -> Check {
             ));
         }
     }
-    verdict(NAMES[10], failures, format!("{checked} sends, all inside their window ({tz})"))
+    verdict(
+        NAMES[10],
+        failures,
+        format!("{checked} sends, all inside their window ({tz})"),
+    )
 }
 
 fn gates(ev: &Evidence) -> Check {
@@ -605,16 +741,24 @@ fn gates(ev: &Evidence) -> Check {
     if ev.dry_run {
         let sends = send_requests(ev).count();
         if sends > 0 {
-            failures.push(format!("DRY_RUN but the provider received {sends} /send requests"));
+            failures.push(format!(
+                "DRY_RUN but the provider received {sends} /send requests"
+            ));
         }
     }
     for row in ev.envios.iter().filter(|r| r.estado == "enviado") {
         let Some(p) = ev.programacion_of(row.id) else {
-            failures.push(format!("envio {}: enviado with no programación that claimed it", row.id));
+            failures.push(format!(
+                "envio {}: enviado with no programación that claimed it",
+                row.id
+            ));
             continue;
         };
         if p.estado != "aprobada" {
-            failures.push(format!("envio {}: sent under programacion {} which is {}", row.id, p.id, p.estado));
+            failures.push(format!(
+                "envio {}: sent under programacion {} which is {}",
+                row.id, p.id, p.estado
+            ));
         }
         match ev.campaigns.get(&row.campania_id) {
             Some((estado, _)) if estado == "en_progreso" => {}
@@ -633,12 +777,18 @@ fn gates(ev: &Evidence) -> Check {
                     row.id,
                     p.id,
                     p.fecha_inicio,
-                    p.fecha_fin.map(|f| f.to_string()).unwrap_or_else(|| "open".into())
+                    p.fecha_fin
+                        .map(|f| f.to_string())
+                        .unwrap_or_else(|| "open".into())
                 ));
             }
         }
     }
-    let summary = if ev.dry_run { "DRY_RUN: zero /send calls" } else { "every send had an approved programación in range and a campaign en_progreso" };
+    let summary = if ev.dry_run {
+        "DRY_RUN: zero /send calls"
+    } else {
+        "every send had an approved programación in range and a campaign en_progreso"
+    };
     verdict(NAMES[11], failures, summary)
 }
 
@@ -657,7 +807,11 @@ fn stuck(ev: &Evidence) -> Check {
             format!("envio {} should have been sent but is still pendiente: {why}", r.id)
         })
         .collect();
-    verdict(NAMES[12], failures, "no row that should go stayed pendiente")
+    verdict(
+        NAMES[12],
+        failures,
+        "no row that should go stayed pendiente",
+    )
 }
 
 fn text_and_phone(ev: &Evidence) -> Check {
@@ -672,35 +826,70 @@ fn text_and_phone(ev: &Evidence) -> Check {
         let body = body.unwrap_or_default();
         let to = body.get("to").and_then(|v| v.as_str()).unwrap_or("");
         if normalize_phone(to).is_none() {
-            failures.push(format!("send #{}: `to` {to:?} is not a phone number", e.seq));
+            failures.push(format!(
+                "send #{}: `to` {to:?} is not a phone number",
+                e.seq
+            ));
         }
         let Some(row) = e.message_id.as_deref().and_then(|m| by_id.get(m)) else {
             continue;
         };
         let message = body.get("message").and_then(|v| v.as_str()).unwrap_or("");
         if Some(message) != row.mensaje.as_deref() {
-            failures.push(format!("envio {}: text sent differs from mensaje_final byte for byte", row.id));
+            failures.push(format!(
+                "envio {}: text sent differs from mensaje_final byte for byte",
+                row.id
+            ));
         }
         let expected_to = row.telefono.as_deref().and_then(normalize_phone);
         if expected_to.as_deref() != Some(to) {
-            failures.push(format!("envio {}: sent to {to:?}, row says {:?}", row.id, row.telefono));
+            failures.push(format!(
+                "envio {}: sent to {to:?}, row says {:?}",
+                row.id, row.telefono
+            ));
         }
-        let header = e.headers.get("x-cliente-id").and_then(|h| parse_cliente_id_header(h));
+        let header = e
+            .headers
+            .get("x-cliente-id")
+            .and_then(|h| parse_cliente_id_header(h));
         let owner = cliente_of(row.campania_id).or_else(|| {
-            ev.programaciones.iter().find(|p| p.campania_id == row.campania_id).map(|p| p.cliente_id)
+            ev.programaciones
+                .iter()
+                .find(|p| p.campania_id == row.campania_id)
+                .map(|p| p.cliente_id)
         });
         if header.map(|h| h as i64) != owner {
-            failures.push(format!("envio {}: sent with X-Cliente-Id {header:?}, campaign belongs to {owner:?}", row.id));
+            failures.push(format!(
+                "envio {}: sent with X-Cliente-Id {header:?}, campaign belongs to {owner:?}",
+                row.id
+            ));
         }
     }
-    for row in ev.envios.iter().filter(|r| r.telefono.as_deref().and_then(normalize_phone).is_none()) {
+    for row in ev
+        .envios
+        .iter()
+        .filter(|r| r.telefono.as_deref().and_then(normalize_phone).is_none())
+    {
         let raw = row.telefono.as_deref().unwrap_or("").trim().to_string();
         let reached = send_requests(ev).any(|(_, b)| {
-            !raw.is_empty() && b.and_then(|b| b.get("to").and_then(|t| t.as_str()).map(|t| t.starts_with(&raw))).unwrap_or(false)
+            !raw.is_empty()
+                && b.and_then(|b| {
+                    b.get("to")
+                        .and_then(|t| t.as_str())
+                        .map(|t| t.starts_with(&raw))
+                })
+                .unwrap_or(false)
         });
         if reached || row.estado == "enviado" {
-            failures.push(format!("envio {}: phone {:?} is not valid but reached the provider", row.id, row.telefono));
+            failures.push(format!(
+                "envio {}: phone {:?} is not valid but reached the provider",
+                row.id, row.telefono
+            ));
         }
     }
-    verdict(NAMES[13], failures, "every text sent byte for byte, every phone valid, every header the campaign's client")
+    verdict(
+        NAMES[13],
+        failures,
+        "every text sent byte for byte, every phone valid, every header the campaign's client",
+    )
 }

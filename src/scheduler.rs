@@ -366,7 +366,11 @@ impl Scheduler {
                 Some(p.id),
                 None,
                 Event::SkipWeekday,
-                format!("{} not in dias_semana {:?}", weekday_name(now.weekday()), p.dias_semana),
+                format!(
+                    "{} not in dias_semana {:?}",
+                    weekday_name(now.weekday()),
+                    p.dias_semana
+                ),
             );
             return Ok(false);
         }
@@ -412,7 +416,11 @@ impl Scheduler {
                 return Ok(false);
             }
         };
-        match self.client.get_session(&format!("sender_{cliente_id}")).await {
+        match self
+            .client
+            .get_session(&format!("sender_{cliente_id}"))
+            .await
+        {
             Ok(session) if session.ready => {}
             Ok(session) => {
                 self.decide(
@@ -425,16 +433,23 @@ impl Scheduler {
                 return Ok(false);
             }
             Err(e) => {
-                self.decide(report, Some(p.id), None, Event::SkipSessionUnknown, e.to_string());
+                self.decide(
+                    report,
+                    Some(p.id),
+                    None,
+                    Event::SkipSessionUnknown,
+                    e.to_string(),
+                );
                 return Ok(false);
             }
         }
-        let campaign: Option<String> =
-            sqlx::query_scalar("SELECT CAST(estado AS CHAR) FROM ll_campanias_whatsapp WHERE id = ?")
-                .bind(p.campania_id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db("reading the campaign"))?;
+        let campaign: Option<String> = sqlx::query_scalar(
+            "SELECT CAST(estado AS CHAR) FROM ll_campanias_whatsapp WHERE id = ?",
+        )
+        .bind(p.campania_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("reading the campaign"))?;
         match campaign.as_deref() {
             None => {
                 self.decide(
@@ -475,7 +490,11 @@ impl Scheduler {
     }
 
     /// Take the programación's lock, or a stale one; false when a live process holds it.
-    async fn lock(&self, p: &Programacion, report: &mut TickReport) -> Result<bool, SchedulerError> {
+    async fn lock(
+        &self,
+        p: &Programacion,
+        report: &mut TickReport,
+    ) -> Result<bool, SchedulerError> {
         let now = self.clock.now().naive_utc();
         let stale = now
             - chrono::Duration::from_std(self.config.lock_timeout).unwrap_or(chrono::Duration::MAX);
@@ -508,7 +527,10 @@ impl Scheduler {
                         Some(p.id),
                         None,
                         Event::LockTakenOver,
-                        format!("lock of {holder} since {at} UTC was older than {:?}", self.config.lock_timeout),
+                        format!(
+                            "lock of {holder} since {at} UTC was older than {:?}",
+                            self.config.lock_timeout
+                        ),
                     );
                 } else {
                     self.decide(
@@ -537,7 +559,11 @@ impl Scheduler {
         Ok(())
     }
 
-    async fn sent_today(&self, programacion_id: i64, today: NaiveDate) -> Result<i64, SchedulerError> {
+    async fn sent_today(
+        &self,
+        programacion_id: i64,
+        today: NaiveDate,
+    ) -> Result<i64, SchedulerError> {
         let used: Option<i32> = sqlx::query_scalar(
             "SELECT enviados FROM ll_programacion_envios_diarios WHERE programacion_id = ? AND fecha = ?",
         )
@@ -607,7 +633,13 @@ impl Scheduler {
                     Err(reason) => {
                         self.mark_error(p, &envio, &reason, false).await?;
                         report.errors += 1;
-                        self.decide(report, Some(p.id), Some(envio.id), Event::RecipientError, reason);
+                        self.decide(
+                            report,
+                            Some(p.id),
+                            Some(envio.id),
+                            Event::RecipientError,
+                            reason,
+                        );
                         continue;
                     }
                 };
@@ -623,11 +655,17 @@ impl Scheduler {
                         Some(p.id),
                         None,
                         Event::WindowClosed,
-                        format!("window [{}, {}] of {batch_day} closed at {now}", p.hora_inicio, p.hora_fin),
+                        format!(
+                            "window [{}, {}] of {batch_day} closed at {now}",
+                            p.hora_inicio, p.hora_fin
+                        ),
                     );
                     break 'batch;
                 }
-                match self.send_one(p, cliente_id, &envio, &to, &message, report).await? {
+                match self
+                    .send_one(p, cliente_id, &envio, &to, &message, report)
+                    .await?
+                {
                     BatchEnd::Done => remaining -= 1,
                     BatchEnd::Stopped => break 'batch,
                 }
@@ -642,16 +680,26 @@ impl Scheduler {
                 Some(p.id),
                 None,
                 Event::NothingPending,
-                format!("campaign {} has no pendiente row left to send", p.campania_id),
+                format!(
+                    "campaign {} has no pendiente row left to send",
+                    p.campania_id
+                ),
             );
         }
         Ok(had_rows)
     }
 
     /// DRY_RUN: report what a batch would do; no `/send`, no claim, no write.
-    async fn dry_run_batch(&self, p: &Programacion, left: i64, report: &mut TickReport) -> Result<bool, SchedulerError> {
+    async fn dry_run_batch(
+        &self,
+        p: &Programacion,
+        left: i64,
+        report: &mut TickReport,
+    ) -> Result<bool, SchedulerError> {
         // Rows that would be marked error do not use quota, so look past them.
-        let rows = self.pending(p.campania_id, left.saturating_add(1000)).await?;
+        let rows = self
+            .pending(p.campania_id, left.saturating_add(1000))
+            .await?;
         let mut would_send = 0;
         for envio in &rows {
             if would_send == left {
@@ -660,15 +708,36 @@ impl Scheduler {
             match recipient(envio) {
                 Ok((to, _)) => {
                     would_send += 1;
-                    self.decide(report, Some(p.id), Some(envio.id), Event::DryRunWouldSend, format!("DRY_RUN: would send to {to}"));
+                    self.decide(
+                        report,
+                        Some(p.id),
+                        Some(envio.id),
+                        Event::DryRunWouldSend,
+                        format!("DRY_RUN: would send to {to}"),
+                    );
                 }
                 Err(reason) => {
-                    self.decide(report, Some(p.id), Some(envio.id), Event::RecipientError, format!("DRY_RUN: would mark error: {reason}"));
+                    self.decide(
+                        report,
+                        Some(p.id),
+                        Some(envio.id),
+                        Event::RecipientError,
+                        format!("DRY_RUN: would mark error: {reason}"),
+                    );
                 }
             }
         }
         if rows.is_empty() {
-            self.decide(report, Some(p.id), None, Event::NothingPending, format!("campaign {} has no pendiente row left to send", p.campania_id));
+            self.decide(
+                report,
+                Some(p.id),
+                None,
+                Event::NothingPending,
+                format!(
+                    "campaign {} has no pendiente row left to send",
+                    p.campania_id
+                ),
+            );
         }
         Ok(false)
     }
@@ -704,13 +773,25 @@ impl Scheduler {
         match self.client.send_message(cliente_id, to, message).await {
             Ok(sent) => {
                 let id = sent.message_id;
-                let repeated = !self.seen_ids.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone())
+                let repeated = !self
+                    .seen_ids
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(id.clone())
                     || self.message_id_used(&id).await?;
                 if repeated && bug != Some(HistoricalBug::MarkBeforeSend) {
-                    let detail = format!("provider answered message_id {id:?}, already given for another row: cannot prove this send");
+                    let detail = format!(
+                        "provider answered message_id {id:?}, already given for another row: cannot prove this send"
+                    );
                     self.mark_unknown(envio, &detail).await?;
                     report.unknown.push(envio.id);
-                    self.decide(report, Some(p.id), Some(envio.id), Event::OutcomeUnknown, detail);
+                    self.decide(
+                        report,
+                        Some(p.id),
+                        Some(envio.id),
+                        Event::OutcomeUnknown,
+                        detail,
+                    );
                     return Ok(BatchEnd::Stopped);
                 }
                 if bug == Some(HistoricalBug::MarkBeforeSend) {
@@ -721,14 +802,27 @@ impl Scheduler {
                         .await
                         .map_err(db("recording the message id"))?;
                 } else if !self.record_sent(p, envio, &id).await? {
-                    let detail = "the row changed while its send was in flight; not recorded".to_string();
+                    let detail =
+                        "the row changed while its send was in flight; not recorded".to_string();
                     self.mark_unknown(envio, &detail).await?;
                     report.unknown.push(envio.id);
-                    self.decide(report, Some(p.id), Some(envio.id), Event::OutcomeUnknown, detail);
+                    self.decide(
+                        report,
+                        Some(p.id),
+                        Some(envio.id),
+                        Event::OutcomeUnknown,
+                        detail,
+                    );
                     return Ok(BatchEnd::Stopped);
                 }
                 report.sent += 1;
-                self.decide(report, Some(p.id), Some(envio.id), Event::Sent, format!("to {to}, message_id {id}"));
+                self.decide(
+                    report,
+                    Some(p.id),
+                    Some(envio.id),
+                    Event::Sent,
+                    format!("to {to}, message_id {id}"),
+                );
                 Ok(BatchEnd::Done)
             }
             Err(e) => self.send_failed(p, envio, e, report).await,
@@ -747,7 +841,13 @@ impl Scheduler {
         let claimed = self.config.bug != Some(HistoricalBug::NoClaim);
         if bug_marked_first(self.config.bug) {
             // The historical bug: the row already says enviado and nobody reverts it.
-            self.decide(report, Some(p.id), Some(envio.id), Event::BatchStopped, detail);
+            self.decide(
+                report,
+                Some(p.id),
+                Some(envio.id),
+                Event::BatchStopped,
+                detail,
+            );
             return Ok(BatchEnd::Stopped);
         }
         if e.outcome_unknown() || matches!(e.kind, ErrorKind::Protocol(_)) {
@@ -757,20 +857,38 @@ impl Scheduler {
                 self.mark_unknown(envio, &detail).await?;
             }
             report.unknown.push(envio.id);
-            self.decide(report, Some(p.id), Some(envio.id), Event::OutcomeUnknown, detail);
+            self.decide(
+                report,
+                Some(p.id),
+                Some(envio.id),
+                Event::OutcomeUnknown,
+                detail,
+            );
             return Ok(BatchEnd::Stopped);
         }
         if let Some(reason) = recipient_failure(&e) {
             self.mark_error(p, envio, &reason, claimed).await?;
             report.errors += 1;
-            self.decide(report, Some(p.id), Some(envio.id), Event::RecipientError, reason);
+            self.decide(
+                report,
+                Some(p.id),
+                Some(envio.id),
+                Event::RecipientError,
+                reason,
+            );
             return Ok(BatchEnd::Done);
         }
         // Session-level: certainly not sent. Release the claim so a later tick sends it.
         if claimed {
             self.release(envio).await?;
         }
-        self.decide(report, Some(p.id), Some(envio.id), Event::BatchStopped, detail);
+        self.decide(
+            report,
+            Some(p.id),
+            Some(envio.id),
+            Event::BatchStopped,
+            detail,
+        );
         Ok(BatchEnd::Stopped)
     }
 
@@ -812,19 +930,29 @@ impl Scheduler {
     }
 
     async fn message_id_used(&self, id: &str) -> Result<bool, SchedulerError> {
-        let used: Option<i32> = sqlx::query_scalar("SELECT id FROM ll_envios_whatsapp WHERE message_id = ? LIMIT 1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db("checking the message id"))?;
+        let used: Option<i32> =
+            sqlx::query_scalar("SELECT id FROM ll_envios_whatsapp WHERE message_id = ? LIMIT 1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db("checking the message id"))?;
         Ok(used.is_some())
     }
 
     /// The one transaction of a confirmed send: estado, fecha_envio, message_id, historial,
     /// counter, claim. False (and nothing written) when the row was no longer `pendiente`.
-    async fn record_sent(&self, p: &Programacion, envio: &Envio, message_id: &str) -> Result<bool, SchedulerError> {
+    async fn record_sent(
+        &self,
+        p: &Programacion,
+        envio: &Envio,
+        message_id: &str,
+    ) -> Result<bool, SchedulerError> {
         let now = self.local_now();
-        let mut tx = self.pool.begin().await.map_err(db("starting the send transaction"))?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(db("starting the send transaction"))?;
         let updated = sqlx::query(
             "UPDATE ll_envios_whatsapp SET estado = 'enviado', fecha_envio = ?, message_id = ?
              WHERE id = ? AND estado = 'pendiente'",
@@ -881,15 +1009,27 @@ impl Scheduler {
     }
 
     /// Mark a row `error` with its historial row, in one transaction.
-    async fn mark_error(&self, p: &Programacion, envio: &Envio, reason: &str, claimed: bool) -> Result<(), SchedulerError> {
+    async fn mark_error(
+        &self,
+        p: &Programacion,
+        envio: &Envio,
+        reason: &str,
+        claimed: bool,
+    ) -> Result<(), SchedulerError> {
         let now = self.local_now();
-        let mut tx = self.pool.begin().await.map_err(db("starting the error transaction"))?;
-        let updated = sqlx::query("UPDATE ll_envios_whatsapp SET estado = 'error' WHERE id = ? AND estado = 'pendiente'")
-            .bind(envio.id)
-            .execute(&mut *tx)
+        let mut tx = self
+            .pool
+            .begin()
             .await
-            .map_err(db("marking a row error"))?
-            .rows_affected();
+            .map_err(db("starting the error transaction"))?;
+        let updated = sqlx::query(
+            "UPDATE ll_envios_whatsapp SET estado = 'error' WHERE id = ? AND estado = 'pendiente'",
+        )
+        .bind(envio.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("marking a row error"))?
+        .rows_affected();
         if updated == 1 {
             sqlx::query(
                 "INSERT INTO ll_envios_whatsapp_historial (envio_id, estado_anterior, estado_nuevo, origen, detalle, created_at)
@@ -950,12 +1090,20 @@ fn bug_marked_first(bug: Option<HistoricalBug>) -> bool {
 /// the session or the provider.
 fn recipient_failure(e: &AdapterError) -> Option<String> {
     match e.domain()? {
-        DomainError::InvalidRequest { message } => Some(format!("provider refused the request: {message}")),
+        DomainError::InvalidRequest { message } => {
+            Some(format!("provider refused the request: {message}"))
+        }
         DomainError::SendFailed { reason } => {
             let lower = reason.to_lowercase();
-            let about_recipient = ["not registered", "invalid wid", "invalid number", "no lid", "phone number"]
-                .iter()
-                .any(|k| lower.contains(k));
+            let about_recipient = [
+                "not registered",
+                "invalid wid",
+                "invalid number",
+                "no lid",
+                "phone number",
+            ]
+            .iter()
+            .any(|k| lower.contains(k));
             about_recipient.then(|| format!("provider could not send to this number: {reason}"))
         }
         _ => None,

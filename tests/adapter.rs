@@ -26,15 +26,32 @@ async fn health_confirms_identity() {
     let (mock, client) = ready_mock().await;
     let health = client.health().await.unwrap();
     assert_eq!(health.service, "session-manager");
-    mock.inject(Fault::on("health", FaultKind::Status(503, Some(json!({"status":"error","service":"session-manager","error":"client crashed"})))).times(1));
+    mock.inject(
+        Fault::on(
+            "health",
+            FaultKind::Status(
+                503,
+                Some(
+                    json!({"status":"error","service":"session-manager","error":"client crashed"}),
+                ),
+            ),
+        )
+        .times(1),
+    );
     let err = client.health().await.unwrap_err();
-    assert!(matches!(err.domain(), Some(DomainError::Unhealthy { .. })), "{err}");
+    assert!(
+        matches!(err.domain(), Some(DomainError::Unhealthy { .. })),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn status_for_every_state_says_ready_only_for_ready() {
     let (mock, client) = ready_mock().await;
-    for state in SessionState::ALL.into_iter().filter(|s| *s != SessionState::NotInitialized) {
+    for state in SessionState::ALL
+        .into_iter()
+        .filter(|s| *s != SessionState::NotInitialized)
+    {
         mock.set_state(51, state);
         let status = client.status(51).await.unwrap();
         assert_eq!(status.state, state);
@@ -52,9 +69,21 @@ async fn status_for_every_state_says_ready_only_for_ready() {
 #[tokio::test]
 async fn status_errors_are_classified() {
     let (mock, client) = ready_mock().await;
-    mock.inject(Fault::on("status", FaultKind::Status(500, Some(json!({"error":true,"code":"INTERNAL_ERROR","message":"boom"})))).times(1));
+    mock.inject(
+        Fault::on(
+            "status",
+            FaultKind::Status(
+                500,
+                Some(json!({"error":true,"code":"INTERNAL_ERROR","message":"boom"})),
+            ),
+        )
+        .times(1),
+    );
     let err = client.status(51).await.unwrap_err();
-    assert!(matches!(err.domain(), Some(DomainError::Internal { .. })), "{err}");
+    assert!(
+        matches!(err.domain(), Some(DomainError::Internal { .. })),
+        "{err}"
+    );
     assert!(!err.is_retryable());
 
     mock.inject(Fault::on("status", FaultKind::MalformedJson).times(1));
@@ -63,11 +92,23 @@ async fn status_errors_are_classified() {
 
     mock.inject(Fault::on("status", FaultKind::NonJson).times(1));
     let err = client.status(51).await.unwrap_err();
-    assert!(matches!(err.kind, ErrorKind::Protocol(_)), "a 2xx HTML body is never success: {err}");
+    assert!(
+        matches!(err.kind, ErrorKind::Protocol(_)),
+        "a 2xx HTML body is never success: {err}"
+    );
 
-    mock.inject(Fault::on("status", FaultKind::Status(200, Some(json!({"status": "READY"})))).times(1));
+    mock.inject(
+        Fault::on(
+            "status",
+            FaultKind::Status(200, Some(json!({"status": "READY"}))),
+        )
+        .times(1),
+    );
     let err = client.status(51).await.unwrap_err();
-    assert!(matches!(err.kind, ErrorKind::Protocol(ProtocolError::Contract(_))), "v2's shape is a protocol error, never 'not ready': {err}");
+    assert!(
+        matches!(err.kind, ErrorKind::Protocol(ProtocolError::Contract(_))),
+        "v2's shape is a protocol error, never 'not ready': {err}"
+    );
 
     mock.inject(Fault::on("status", FaultKind::Latency(Duration::from_secs(2))).times(1));
     let err = client.status(51).await.unwrap_err();
@@ -83,78 +124,173 @@ async fn status_errors_are_classified() {
 #[tokio::test]
 async fn send_succeeds_only_with_ok_and_a_real_id() {
     let (mock, client) = ready_mock().await;
-    let sent = client.send_message(51, "5491134567890", "Hola José 👋").await.unwrap();
-    assert_eq!(mock.deliveries()[0].message_id.as_deref(), Some(sent.message_id.as_str()));
-    assert_eq!(mock.deliveries()[0].json_body().unwrap(), json!({"to": "5491134567890", "message": "Hola José 👋"}));
+    let sent = client
+        .send_message(51, "5491134567890", "Hola José 👋")
+        .await
+        .unwrap();
+    assert_eq!(
+        mock.deliveries()[0].message_id.as_deref(),
+        Some(sent.message_id.as_str())
+    );
+    assert_eq!(
+        mock.deliveries()[0].json_body().unwrap(),
+        json!({"to": "5491134567890", "message": "Hola José 👋"})
+    );
     assert_eq!(mock.deliveries()[0].headers["x-cliente-id"], "51");
 
     mock.inject(Fault::on("send", FaultKind::SendSuccessWithoutId).times(1));
-    let err = client.send_message(51, "5491134567890", "x").await.unwrap_err();
+    let err = client
+        .send_message(51, "5491134567890", "x")
+        .await
+        .unwrap_err();
     assert!(matches!(err.kind, ErrorKind::Protocol(_)), "{err}");
 
     mock.inject(Fault::on("send", FaultKind::SendConstantId).times(1));
-    let err = client.send_message(51, "5491134567890", "x").await.unwrap_err();
-    assert!(matches!(err.kind, ErrorKind::Protocol(ProtocolError::SentinelMessageId { .. })), "{err}");
+    let err = client
+        .send_message(51, "5491134567890", "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.kind,
+            ErrorKind::Protocol(ProtocolError::SentinelMessageId { .. })
+        ),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn send_errors_are_classified() {
     let (mock, client) = ready_mock().await;
     mock.set_state(52, SessionState::QrRequired);
-    let err = client.send_message(52, "5491134567890", "x").await.unwrap_err();
-    assert!(matches!(err.domain(), Some(DomainError::SessionNotReady { state: SessionState::QrRequired })), "{err}");
+    let err = client
+        .send_message(52, "5491134567890", "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.domain(),
+            Some(DomainError::SessionNotReady {
+                state: SessionState::QrRequired
+            })
+        ),
+        "{err}"
+    );
     assert!(err.is_retryable());
 
     mock.inject(Fault::on("send", FaultKind::SendFailsWhileReady).times(1));
-    let err = client.send_message(51, "5491134567890", "x").await.unwrap_err();
-    assert!(matches!(err.domain(), Some(DomainError::SendFailed { .. })), "{err}");
+    let err = client
+        .send_message(51, "5491134567890", "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.domain(), Some(DomainError::SendFailed { .. })),
+        "{err}"
+    );
     assert!(!err.is_retryable());
 
     let err = client.send_message(51, "", "x").await.unwrap_err();
-    assert!(matches!(err.domain(), Some(DomainError::InvalidRequest { .. }) ) || err.kind_name() == "validation", "{err}");
+    assert!(
+        matches!(err.domain(), Some(DomainError::InvalidRequest { .. }))
+            || err.kind_name() == "validation",
+        "{err}"
+    );
 
     mock.inject(Fault::on("send", FaultKind::Latency(Duration::from_secs(2))).times(1));
-    let err = client.send_message(51, "5491134567890", "late").await.unwrap_err();
-    assert!(err.outcome_unknown(), "a timeout after the request left is an unknown outcome: {err}");
+    let err = client
+        .send_message(51, "5491134567890", "late")
+        .await
+        .unwrap_err();
+    assert!(
+        err.outcome_unknown(),
+        "a timeout after the request left is an unknown outcome: {err}"
+    );
     assert_eq!(mock.deliveries().len(), 1, "and the provider did send it");
 
     mock.inject(Fault::on("send", FaultKind::Status(400, Some(json!({"error":true,"code":"INVALID_HEADER","message":"X-Cliente-Id must be a positive integer"})))).times(1));
-    let err = client.send_message(51, "5491134567890", "x").await.unwrap_err();
-    assert!(matches!(err.domain(), Some(DomainError::InvalidHeader { .. })), "{err}");
+    let err = client
+        .send_message(51, "5491134567890", "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.domain(), Some(DomainError::InvalidHeader { .. })),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn qr_routes_are_classified() {
     let (mock, client) = ready_mock().await;
     let err = client.qr_code(51).await.unwrap_err();
-    assert!(matches!(err.domain(), Some(DomainError::QrNotRequired { state: SessionState::Ready })), "{err}");
+    assert!(
+        matches!(
+            err.domain(),
+            Some(DomainError::QrNotRequired {
+                state: SessionState::Ready
+            })
+        ),
+        "{err}"
+    );
     mock.set_state(51, SessionState::QrRequired);
-    assert!(client.qr_code(51).await.unwrap().starts_with("data:image/png;base64,"));
+    assert!(
+        client
+            .qr_code(51)
+            .await
+            .unwrap()
+            .starts_with("data:image/png;base64,")
+    );
     mock.set_state(51, SessionState::Initializing);
     let err = client.qr_code(51).await.unwrap_err();
-    assert!(matches!(err.domain(), Some(DomainError::QrNotAvailable { .. })), "a documented 404 is a domain error, not a missing route: {err}");
+    assert!(
+        matches!(err.domain(), Some(DomainError::QrNotAvailable { .. })),
+        "a documented 404 is a domain error, not a missing route: {err}"
+    );
     let err = client.qr_legacy().await.unwrap_err();
-    assert!(matches!(err.domain(), Some(DomainError::QrLegacyUnavailable)), "{err}");
+    assert!(
+        matches!(err.domain(), Some(DomainError::QrLegacyUnavailable)),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn seed_bug_is_a_missing_route_never_session_not_found() {
     let mock = MockSessionManager::start().await;
     // The old client's call, made with a plain HTTP client exactly as central-hub made it.
-    let resp = lmh::http_client().build().unwrap()
-        .get(format!("{}/api/session-manager/sessions/sender_51", mock.uri()))
-        .send().await.unwrap();
+    let resp = lmh::http_client()
+        .build()
+        .unwrap()
+        .get(format!(
+            "{}/api/session-manager/sessions/sender_51",
+            mock.uri()
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 404);
     let unknown = mock.unknown_routes();
     assert_eq!(unknown.len(), 1);
-    assert_eq!(unknown[0].label(), "GET /api/session-manager/sessions/sender_51");
+    assert_eq!(
+        unknown[0].label(),
+        "GET /api/session-manager/sessions/sender_51"
+    );
 
     // The adapter pointed at a provider that lacks its routes (here: the v2 profile) says the
     // route is missing, with method and path; it never reports "session not found".
-    let v2 = MockSessionManager::start_with(lmh::mock::MockConfig { profile: lmh::mock::Profile::V2, ..Default::default() }).await.unwrap();
+    let v2 = MockSessionManager::start_with(lmh::mock::MockConfig {
+        profile: lmh::mock::Profile::V2,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let client = client_for(&v2);
-    let err = client.send_message(51, "5491134567890", "hola").await.unwrap_err();
-    assert!(matches!(err.kind, ErrorKind::RouteMissing { status: 404, .. }), "{err}");
+    let err = client
+        .send_message(51, "5491134567890", "hola")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind, ErrorKind::RouteMissing { status: 404, .. }),
+        "{err}"
+    );
     let text = err.to_string();
     assert!(text.contains("POST /send"), "{text}");
     assert!(!text.to_lowercase().contains("session not found"), "{text}");
@@ -165,9 +301,13 @@ async fn closed_port_is_transport_and_retryable() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let client = SessionManagerClient::new(ClientConfig::new(format!("http://127.0.0.1:{port}"))).unwrap();
+    let client =
+        SessionManagerClient::new(ClientConfig::new(format!("http://127.0.0.1:{port}"))).unwrap();
     let err = client.status(51).await.unwrap_err();
     assert!(matches!(err.kind, ErrorKind::Transport { .. }), "{err}");
     assert!(err.is_retryable());
-    assert!(!err.outcome_unknown(), "a refused connection never delivered anything");
+    assert!(
+        !err.outcome_unknown(),
+        "a refused connection never delivered anything"
+    );
 }

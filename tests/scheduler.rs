@@ -69,13 +69,23 @@ async fn nothing_is_sent_outside_the_window_in_the_business_zone() {
 async fn a_session_that_is_not_ready_sends_nothing() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(1, 51, 50, 3).await;
-    for state in [SessionState::QrRequired, SessionState::DisconnectedBanned, SessionState::Initializing, SessionState::Error] {
+    for state in [
+        SessionState::QrRequired,
+        SessionState::DisconnectedBanned,
+        SessionState::Initializing,
+        SessionState::Error,
+    ] {
         app.mock.set_state(51, state);
         let report = app.scheduler().tick().await.unwrap();
         assert_eq!(report.sent, 0);
         assert_eq!(report.count(Event::SkipSessionNotReady), 1, "{state}");
     }
-    assert!(app.mock.journal().iter().all(|e| e.operation.as_deref() != Some("send")));
+    assert!(
+        app.mock
+            .journal()
+            .iter()
+            .all(|e| e.operation.as_deref() != Some("send"))
+    );
     let checks = app.invariants(&all(&ids, Expected::Pendiente)).await;
     assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
     app.drop().await;
@@ -87,14 +97,37 @@ async fn gates_campaign_programacion_and_dates() {
     let a = app.campaign(1, 51, 50, 1).await;
     let b = app.campaign(2, 52, 50, 1).await;
     let c = app.campaign(3, 53, 50, 1).await;
-    sqlx::query("UPDATE ll_campanias_whatsapp SET estado = 'pendiente' WHERE id = 1").execute(app.pool()).await.unwrap();
-    sqlx::query("UPDATE ll_programaciones SET estado = 'pausada' WHERE id = 2").execute(app.pool()).await.unwrap();
-    sqlx::query("UPDATE ll_programaciones SET fecha_fin = '2026-01-12' WHERE id = 3").execute(app.pool()).await.unwrap();
+    sqlx::query("UPDATE ll_campanias_whatsapp SET estado = 'pendiente' WHERE id = 1")
+        .execute(app.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE ll_programaciones SET estado = 'pausada' WHERE id = 2")
+        .execute(app.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE ll_programaciones SET fecha_fin = '2026-01-12' WHERE id = 3")
+        .execute(app.pool())
+        .await
+        .unwrap();
     let report = app.scheduler().tick().await.unwrap();
     assert_eq!(report.sent, 0);
-    assert_eq!(report.count(Event::SkipCampaignNotInProgress), 1, "{:#?}", report.decisions);
-    assert!(app.mock.journal().iter().all(|e| e.operation.as_deref() != Some("send")));
-    let expected: Vec<_> = [a, b, c].concat().into_iter().map(|id| (id, Expected::Pendiente)).collect();
+    assert_eq!(
+        report.count(Event::SkipCampaignNotInProgress),
+        1,
+        "{:#?}",
+        report.decisions
+    );
+    assert!(
+        app.mock
+            .journal()
+            .iter()
+            .all(|e| e.operation.as_deref() != Some("send"))
+    );
+    let expected: Vec<_> = [a, b, c]
+        .concat()
+        .into_iter()
+        .map(|id| (id, Expected::Pendiente))
+        .collect();
     assert!(failed(&app.invariants(&expected).await).is_empty());
     app.drop().await;
 }
@@ -103,12 +136,23 @@ async fn gates_campaign_programacion_and_dates() {
 async fn dry_run_makes_zero_sends_and_writes_nothing() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
     app.campaign(1, 51, 50, 4).await;
-    let scheduler = app.scheduler_with(SchedulerConfig { dry_run: true, ..app.config() });
+    let scheduler = app.scheduler_with(SchedulerConfig {
+        dry_run: true,
+        ..app.config()
+    });
     let report = scheduler.tick().await.unwrap();
     assert_eq!(report.count(Event::DryRunWouldSend), 4);
     assert_eq!(app.count("pendiente").await, 4);
-    assert!(app.mock.journal().iter().all(|e| e.operation.as_deref() != Some("send")));
-    let intentos: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ll_envios_whatsapp_intentos").fetch_one(app.pool()).await.unwrap();
+    assert!(
+        app.mock
+            .journal()
+            .iter()
+            .all(|e| e.operation.as_deref() != Some("send"))
+    );
+    let intentos: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ll_envios_whatsapp_intentos")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
     assert_eq!(intentos, 0);
     app.drop().await;
 }
@@ -117,19 +161,46 @@ async fn dry_run_makes_zero_sends_and_writes_nothing() {
 async fn recipient_failures_mark_error_and_never_reach_the_provider() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(1, 51, 50, 2).await;
-    sqlx::query("UPDATE ll_envios_whatsapp SET telefono_wapp = 'no-es-un-numero' WHERE id = ?").bind(ids[0]).execute(app.pool()).await.unwrap();
-    sqlx::query("UPDATE ll_envios_whatsapp SET telefono_wapp = NULL WHERE id = ?").bind(ids[1]).execute(app.pool()).await.unwrap();
+    sqlx::query("UPDATE ll_envios_whatsapp SET telefono_wapp = 'no-es-un-numero' WHERE id = ?")
+        .bind(ids[0])
+        .execute(app.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE ll_envios_whatsapp SET telefono_wapp = NULL WHERE id = ?")
+        .bind(ids[1])
+        .execute(app.pool())
+        .await
+        .unwrap();
     let more = {
         let r = sqlx::query("INSERT INTO ll_envios_whatsapp (campania_id, telefono_wapp, mensaje_final) VALUES (1, '+54 9 11 5555-0001', 'ok ✅')").execute(app.pool()).await.unwrap();
         r.last_insert_id() as i64
     };
     let report = app.scheduler().tick().await.unwrap();
-    assert_eq!((report.sent, report.errors), (1, 2), "{:#?}", report.decisions);
+    assert_eq!(
+        (report.sent, report.errors),
+        (1, 2),
+        "{:#?}",
+        report.decisions
+    );
     assert_eq!(app.estado(ids[0]).await, "error");
-    assert_eq!(app.mock.deliveries()[0].json_body().unwrap()["to"], "5491155550001@c.us");
-    let detalle: String = sqlx::query_scalar("SELECT detalle FROM ll_envios_whatsapp_historial WHERE envio_id = ?").bind(ids[0]).fetch_one(app.pool()).await.unwrap();
+    assert_eq!(
+        app.mock.deliveries()[0].json_body().unwrap()["to"],
+        "5491155550001@c.us"
+    );
+    let detalle: String =
+        sqlx::query_scalar("SELECT detalle FROM ll_envios_whatsapp_historial WHERE envio_id = ?")
+            .bind(ids[0])
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
     assert!(detalle.contains("invalid phone"), "{detalle}");
-    let checks = app.invariants(&[(ids[0], Expected::Error), (ids[1], Expected::Error), (more, Expected::Enviado)]).await;
+    let checks = app
+        .invariants(&[
+            (ids[0], Expected::Error),
+            (ids[1], Expected::Error),
+            (more, Expected::Enviado),
+        ])
+        .await;
     assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
     app.drop().await;
 }
@@ -138,7 +209,8 @@ async fn recipient_failures_mark_error_and_never_reach_the_provider() {
 async fn a_session_level_failure_stops_the_batch_and_leaves_rows_pendiente() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(1, 51, 50, 4).await;
-    app.mock.inject(Fault::on("send", FaultKind::SendFailsWhileReady).times(1));
+    app.mock
+        .inject(Fault::on("send", FaultKind::SendFailsWhileReady).times(1));
     // SendFailsWhileReady answers "Phone not registered": a recipient failure; the batch goes on.
     let report = app.scheduler().tick().await.unwrap();
     assert_eq!((report.sent, report.errors), (3, 1));
@@ -150,7 +222,11 @@ async fn a_session_level_failure_stops_the_batch_and_leaves_rows_pendiente() {
     let report = app2.scheduler().tick().await.unwrap();
     assert_eq!(report.sent, 0);
     assert_eq!(report.count(Event::BatchStopped), 1);
-    assert_eq!(app2.count("pendiente").await, 4, "a session outage must not burn rows");
+    assert_eq!(
+        app2.count("pendiente").await,
+        4,
+        "a session outage must not burn rows"
+    );
     // The claim was released: the next tick sends everything.
     assert_eq!(app2.scheduler().tick().await.unwrap().sent, 4);
     assert!(failed(&app2.invariants(&all(&ids2, Expected::Enviado)).await).is_empty());
@@ -163,7 +239,8 @@ async fn an_unknown_outcome_is_never_resent() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(1, 51, 50, 3).await;
     // The provider sends, but answers after the client gave up.
-    app.mock.inject(Fault::on("send", FaultKind::Latency(Duration::from_secs(2))).times(1));
+    app.mock
+        .inject(Fault::on("send", FaultKind::Latency(Duration::from_secs(2))).times(1));
     let report = app.scheduler().tick().await.unwrap();
     assert_eq!(report.unknown, vec![ids[0]]);
     assert_eq!(report.count(Event::OutcomeUnknown), 1);
@@ -172,12 +249,34 @@ async fn an_unknown_outcome_is_never_resent() {
         app.scheduler().tick().await.unwrap();
     }
     assert_eq!(app.estado(ids[0]).await, "pendiente");
-    let to_first = app.mock.deliveries().iter().filter(|d| d.json_body().unwrap()["message"].as_str().unwrap().contains("nº0 ")).count();
-    assert_eq!(to_first, 1, "the row whose outcome is unknown went out exactly once");
+    let to_first = app
+        .mock
+        .deliveries()
+        .iter()
+        .filter(|d| {
+            d.json_body().unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .contains("nº0 ")
+        })
+        .count();
+    assert_eq!(
+        to_first, 1,
+        "the row whose outcome is unknown went out exactly once"
+    );
     assert_eq!(app.count("enviado").await, 2);
-    let checks = app.invariants(&[(ids[0], Expected::Pendiente), (ids[1], Expected::Enviado), (ids[2], Expected::Enviado)]).await;
+    let checks = app
+        .invariants(&[
+            (ids[0], Expected::Pendiente),
+            (ids[1], Expected::Enviado),
+            (ids[2], Expected::Enviado),
+        ])
+        .await;
     assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
-    let unknown = checks.iter().find(|c| c.name.contains("unknown outcomes")).unwrap();
+    let unknown = checks
+        .iter()
+        .find(|c| c.name.contains("unknown outcomes"))
+        .unwrap();
     assert_eq!(unknown.outcome, lmh::report::Outcome::Warn);
     app.drop().await;
 }
@@ -186,7 +285,8 @@ async fn an_unknown_outcome_is_never_resent() {
 async fn a_provider_that_repeats_ids_or_sends_sentinels_proves_nothing() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(1, 51, 50, 2).await;
-    app.mock.inject(Fault::on("send", FaultKind::SendConstantId));
+    app.mock
+        .inject(Fault::on("send", FaultKind::SendConstantId));
     let report = app.scheduler().tick().await.unwrap();
     assert_eq!(report.sent, 0);
     assert_eq!(app.count("enviado").await, 0);
@@ -205,8 +305,14 @@ async fn two_schedulers_on_one_database_never_send_the_same_row() {
          VALUES (2, 1, 51, 'tue', '00:00:00', '23:59:59', 500, '2026-01-01', 'aprobada')",
     )
     .execute(app.pool()).await.unwrap();
-    let a = app.scheduler_with(SchedulerConfig { worker_id: "hub-a".into(), ..app.config() });
-    let b = app.scheduler_with(SchedulerConfig { worker_id: "hub-b".into(), ..app.config() });
+    let a = app.scheduler_with(SchedulerConfig {
+        worker_id: "hub-a".into(),
+        ..app.config()
+    });
+    let b = app.scheduler_with(SchedulerConfig {
+        worker_id: "hub-b".into(),
+        ..app.config()
+    });
     let (ra, rb) = tokio::join!(a.tick(), b.tick());
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     assert_eq!(ra.sent + rb.sent, 40);
@@ -222,12 +328,18 @@ async fn a_stale_lock_is_taken_over_and_a_live_one_respected() {
     app.campaign(1, 51, 50, 1).await;
     let now_utc = app.clock.now().naive_utc();
     sqlx::query("UPDATE ll_programaciones SET locked_by = 'hub-alive', locked_at = ? WHERE id = 1")
-        .bind(now_utc - chrono::Duration::seconds(30)).execute(app.pool()).await.unwrap();
+        .bind(now_utc - chrono::Duration::seconds(30))
+        .execute(app.pool())
+        .await
+        .unwrap();
     let report = app.scheduler().tick().await.unwrap();
     assert_eq!(report.count(Event::SkipLocked), 1);
     assert_eq!(report.sent, 0);
     sqlx::query("UPDATE ll_programaciones SET locked_by = 'hub-dead', locked_at = ? WHERE id = 1")
-        .bind(now_utc - chrono::Duration::hours(2)).execute(app.pool()).await.unwrap();
+        .bind(now_utc - chrono::Duration::hours(2))
+        .execute(app.pool())
+        .await
+        .unwrap();
     let report = app.scheduler().tick().await.unwrap();
     assert_eq!(report.count(Event::LockTakenOver), 1);
     assert_eq!(report.sent, 1);
@@ -239,7 +351,8 @@ async fn a_crash_mid_batch_leaves_no_duplicate_and_a_correct_counter() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(1, 51, 50, 5).await;
     // The second send hangs at the provider; the process dies while it is in flight.
-    app.mock.inject(Fault::on("send", FaultKind::Latency(Duration::from_millis(300))).times(2));
+    app.mock
+        .inject(Fault::on("send", FaultKind::Latency(Duration::from_millis(300))).times(2));
     let mut config = app.config();
     config.worker_id = "hub-crashing".into();
     let crashing = app.scheduler_with(config);
@@ -249,7 +362,12 @@ async fn a_crash_mid_batch_leaves_no_duplicate_and_a_correct_counter() {
     // A new process, after the lock timeout.
     app.clock.advance(Duration::from_secs(11 * 60));
     let report = app.scheduler().tick().await.unwrap();
-    assert_eq!(report.count(Event::LockTakenOver), 1, "{:#?}", report.decisions);
+    assert_eq!(
+        report.count(Event::LockTakenOver),
+        1,
+        "{:#?}",
+        report.decisions
+    );
     assert_eq!(report.sent, 4);
     assert_eq!(app.counter(1).await, 4);
     let mut expected = vec![(ids[0], Expected::Pendiente)];
@@ -264,7 +382,10 @@ mod historical_bugs {
     use super::*;
 
     async fn run_with(bug: HistoricalBug, app: &TestApp) {
-        let scheduler = app.scheduler_with(SchedulerConfig { bug: Some(bug), ..app.config() });
+        let scheduler = app.scheduler_with(SchedulerConfig {
+            bug: Some(bug),
+            ..app.config()
+        });
         for _ in 0..3 {
             scheduler.tick().await.unwrap();
             app.clock.advance(Duration::from_secs(60));
@@ -291,10 +412,15 @@ mod historical_bugs {
     async fn no_claim_is_caught_as_a_duplicate_send() {
         let app = TestApp::spawn(seed_day(10, 0)).await;
         let ids = app.campaign(1, 51, 50, 2).await;
-        app.mock.inject(Fault::on("send", FaultKind::Latency(Duration::from_secs(1))).times(1));
+        app.mock
+            .inject(Fault::on("send", FaultKind::Latency(Duration::from_secs(1))).times(1));
         run_with(HistoricalBug::NoClaim, &app).await;
         let checks = app.invariants(&all(&ids, Expected::Enviado)).await;
-        assert!(caught(&checks, "I9 at most one send"), "{:#?}", failed(&checks));
+        assert!(
+            caught(&checks, "I9 at most one send"),
+            "{:#?}",
+            failed(&checks)
+        );
         app.drop().await;
     }
 

@@ -9,7 +9,7 @@ use lmh::adapter::{ClientConfig, SessionManagerClient};
 use lmh::clock::Clock;
 use lmh::db::ScratchDb;
 use lmh::mock::MockSessionManager;
-use lmh::scheduler::{Pacing, Scheduler, SchedulerConfig, local_to_utc, DEFAULT_TZ};
+use lmh::scheduler::{DEFAULT_TZ, Pacing, Scheduler, SchedulerConfig, local_to_utc};
 use lmh::session::SessionState;
 use sqlx::MySqlPool;
 
@@ -27,13 +27,18 @@ pub struct TestApp {
 
 /// Tuesday 2026-01-13, the seed's day, in Buenos Aires.
 pub fn seed_day(h: u32, m: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 1, 13).unwrap().and_hms_opt(h, m, 0).unwrap()
+    NaiveDate::from_ymd_opt(2026, 1, 13)
+        .unwrap()
+        .and_hms_opt(h, m, 0)
+        .unwrap()
 }
 
 impl TestApp {
     /// A fresh scratch database and mock; the clock starts at `local` business time.
     pub async fn spawn(local: NaiveDateTime) -> TestApp {
-        let db = ScratchDb::create(&server_url()).await.expect("a MariaDB for tests (start it, or set DATABASE_URL)");
+        let db = ScratchDb::create(&server_url())
+            .await
+            .expect("a MariaDB for tests (start it, or set DATABASE_URL)");
         let mock = MockSessionManager::start().await;
         let clock = Clock::virtual_at(local_to_utc(DEFAULT_TZ, local).unwrap());
         mock.set_clock(clock.clone());
@@ -51,7 +56,10 @@ impl TestApp {
     }
 
     pub fn config(&self) -> SchedulerConfig {
-        SchedulerConfig { pacing: Pacing::NONE, ..SchedulerConfig::default() }
+        SchedulerConfig {
+            pacing: Pacing::NONE,
+            ..SchedulerConfig::default()
+        }
     }
 
     pub fn scheduler(&self) -> Scheduler {
@@ -89,22 +97,40 @@ impl TestApp {
 
     pub async fn estado(&self, envio: i64) -> String {
         sqlx::query_scalar("SELECT CAST(estado AS CHAR) FROM ll_envios_whatsapp WHERE id = ?")
-            .bind(envio).fetch_one(self.pool()).await.unwrap()
+            .bind(envio)
+            .fetch_one(self.pool())
+            .await
+            .unwrap()
     }
 
     pub async fn count(&self, estado: &str) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM ll_envios_whatsapp WHERE estado = ?")
-            .bind(estado).fetch_one(self.pool()).await.unwrap()
+            .bind(estado)
+            .fetch_one(self.pool())
+            .await
+            .unwrap()
     }
 
     pub async fn counter(&self, programacion: i64) -> i64 {
-        sqlx::query_scalar::<_, i32>("SELECT enviados FROM ll_programacion_envios_diarios WHERE programacion_id = ?")
-            .bind(programacion).fetch_optional(self.pool()).await.unwrap().map(i64::from).unwrap_or(0)
+        sqlx::query_scalar::<_, i32>(
+            "SELECT enviados FROM ll_programacion_envios_diarios WHERE programacion_id = ?",
+        )
+        .bind(programacion)
+        .fetch_optional(self.pool())
+        .await
+        .unwrap()
+        .map(i64::from)
+        .unwrap_or(0)
     }
 
     /// Every invariant over what the run left, with `expected` outcomes per row.
-    pub async fn invariants(&self, expected: &[(i64, lmh::invariants::Expected)]) -> Vec<lmh::report::Check> {
-        let mut ev = lmh::invariants::Evidence::collect(self.pool()).await.unwrap();
+    pub async fn invariants(
+        &self,
+        expected: &[(i64, lmh::invariants::Expected)],
+    ) -> Vec<lmh::report::Check> {
+        let mut ev = lmh::invariants::Evidence::collect(self.pool())
+            .await
+            .unwrap();
         ev.tz = Some(DEFAULT_TZ);
         ev.journal = self.mock.journal();
         ev.expected = expected.iter().copied().collect();

@@ -220,10 +220,10 @@ impl SessionManagerClient {
     pub async fn health(&self) -> Result<Health, AdapterError> {
         let op = &self.ops.health;
         let answer = self.exchange(op, None, None).await?;
-        if matches!(answer.status, 200 | 404 | 405 | 503) {
-            if let Some(found) = foreign_service(&answer.body) {
-                return Err(self.err(op, None, ErrorKind::WrongService { found }));
-            }
+        if matches!(answer.status, 200 | 404 | 405 | 503)
+            && let Some(found) = foreign_service(&answer.body)
+        {
+            return Err(self.err(op, None, ErrorKind::WrongService { found }));
         }
         let value = self.classify(op, None, &answer)?;
         #[derive(Deserialize)]
@@ -332,12 +332,9 @@ impl SessionManagerClient {
     /// `X-Cliente-Id`, mapped to the session shape the scheduler expects. `ready` is true only
     /// in READY.
     pub async fn get_session(&self, instance_id: &str) -> Result<Session, AdapterError> {
-        let cliente_id = parse_instance_id(instance_id).map_err(|mut e| {
-            e.method = Some(self.ops.status.method.clone());
-            e.path = Some(self.ops.status.path.clone());
-            e.base_url = Some(self.base_url.clone());
-            e
-        })?;
+        let op = &self.ops.status;
+        let cliente_id = parse_instance_id(instance_id)
+            .map_err(|e| e.with_request(&op.method, &op.path, &self.base_url))?;
         let status = self.status(cliente_id).await?;
         Ok(Session {
             instance_id: instance_id.to_string(),
@@ -435,13 +432,9 @@ impl SessionManagerClient {
     }
 
     fn err(&self, op: &Operation, cliente_id: Option<u64>, kind: ErrorKind) -> AdapterError {
-        AdapterError {
-            kind,
-            method: Some(op.method.clone()),
-            path: Some(op.path.clone()),
-            base_url: Some(self.base_url.clone()),
-            cliente_id,
-        }
+        AdapterError::new(kind)
+            .with_request(&op.method, &op.path, &self.base_url)
+            .with_cliente_id(cliente_id)
     }
 
     /// Refuse ids the provider would read as another (or no) client.
@@ -576,7 +569,7 @@ impl SessionManagerClient {
         };
         ErrorKind::Transport {
             stage,
-            detail: format!("{what} while {doing}: {}", error_chain(e)),
+            detail: format!("{what} while {doing}: {}", root_cause(e)),
         }
     }
 
@@ -756,6 +749,16 @@ fn clean(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// The innermost error of a chain: the one that says what really happened (e.g.
+/// "Connection refused"), without the wrappers that repeat the URL.
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
 }
 
 /// An error and its sources, joined, without repeating a message.

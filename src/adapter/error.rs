@@ -11,20 +11,19 @@ pub const BASE_URL_VAR: &str = "SESSION_MANAGER_BASE_URL";
 
 /// A failed adapter call: what kind of failure, and which request it was.
 ///
-/// `method`, `path` and `base_url` are `None` only for validation errors raised before any
-/// request was meant (a bad base URL, a bad instance id given to [`super::parse_instance_id`]).
+/// Boxed so that `Result<_, AdapterError>` stays one pointer wide; read it through
+/// [`AdapterError::kind`], [`AdapterError::method`], [`AdapterError::path`],
+/// [`AdapterError::base_url`] and [`AdapterError::cliente_id`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct AdapterError {
-    /// What went wrong.
-    pub kind: ErrorKind,
-    /// HTTP method of the request, e.g. `GET`.
-    pub method: Option<String>,
-    /// Contract path of the request, e.g. `/status` (the base URL's prefix not included).
-    pub path: Option<String>,
-    /// Base URL the request went to.
-    pub base_url: Option<String>,
-    /// The client whose session was meant, for routes that take `X-Cliente-Id`.
-    pub cliente_id: Option<u64>,
+pub struct AdapterError(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
+    kind: ErrorKind,
+    method: Option<String>,
+    path: Option<String>,
+    base_url: Option<String>,
+    cliente_id: Option<u64>,
 }
 
 /// Where a transport failure or timeout happened, which decides whether the request may
@@ -174,23 +173,74 @@ pub enum DomainError {
 }
 
 impl AdapterError {
+    /// An error of `kind` not tied to a request (yet).
+    pub fn new(kind: ErrorKind) -> AdapterError {
+        AdapterError(Box::new(Inner {
+            kind,
+            method: None,
+            path: None,
+            base_url: None,
+            cliente_id: None,
+        }))
+    }
+
     /// A validation error raised before any request.
     pub fn validation(
         input: impl Into<String>,
         value: Option<String>,
         reason: impl Into<String>,
     ) -> AdapterError {
-        AdapterError {
-            kind: ErrorKind::Validation {
-                input: input.into(),
-                value,
-                reason: reason.into(),
-            },
-            method: None,
-            path: None,
-            base_url: None,
-            cliente_id: None,
-        }
+        AdapterError::new(ErrorKind::Validation {
+            input: input.into(),
+            value,
+            reason: reason.into(),
+        })
+    }
+
+    /// Name the request the error belongs to: method, contract path and base URL.
+    pub fn with_request(
+        mut self,
+        method: impl Into<String>,
+        path: impl Into<String>,
+        base_url: impl Into<String>,
+    ) -> AdapterError {
+        self.0.method = Some(method.into());
+        self.0.path = Some(path.into());
+        self.0.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Name the client whose session was meant.
+    pub fn with_cliente_id(mut self, cliente_id: Option<u64>) -> AdapterError {
+        self.0.cliente_id = cliente_id;
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// HTTP method of the request, e.g. `GET`; `None` for validation errors raised before any
+    /// request was meant (a bad base URL, a bad instance id given to
+    /// [`super::parse_instance_id`]).
+    pub fn method(&self) -> Option<&str> {
+        self.0.method.as_deref()
+    }
+
+    /// Contract path of the request, e.g. `/status` (the base URL's prefix not included).
+    pub fn path(&self) -> Option<&str> {
+        self.0.path.as_deref()
+    }
+
+    /// Base URL the request went (or would have gone) to.
+    pub fn base_url(&self) -> Option<&str> {
+        self.0.base_url.as_deref()
+    }
+
+    /// The client whose session was meant, for routes that take `X-Cliente-Id`.
+    pub fn cliente_id(&self) -> Option<u64> {
+        self.0.cliente_id
     }
 
     /// Only transport failures, timeouts and a not-ready session are worth retrying
@@ -198,7 +248,7 @@ impl AdapterError {
     /// caller's decision: the first attempt may have been delivered.
     pub fn is_retryable(&self) -> bool {
         matches!(
-            self.kind,
+            self.0.kind,
             ErrorKind::Transport { .. }
                 | ErrorKind::Timeout { .. }
                 | ErrorKind::Domain(DomainError::SessionNotReady { .. })
@@ -210,7 +260,7 @@ impl AdapterError {
     /// be re-sent automatically (invariants.md 9).
     pub fn outcome_unknown(&self) -> bool {
         matches!(
-            self.kind,
+            self.0.kind,
             ErrorKind::Transport {
                 stage: Stage::Exchange,
                 ..
@@ -223,7 +273,7 @@ impl AdapterError {
 
     /// The domain error, when the provider answered with a documented code.
     pub fn domain(&self) -> Option<&DomainError> {
-        match &self.kind {
+        match &self.0.kind {
             ErrorKind::Domain(d) => Some(d),
             _ => None,
         }
@@ -232,7 +282,7 @@ impl AdapterError {
     /// A short stable name of the kind, for reports and logs: `validation`, `transport`,
     /// `timeout`, `protocol`, `route_missing`, `wrong_service`, `domain`.
     pub fn kind_name(&self) -> &'static str {
-        match self.kind {
+        match self.0.kind {
             ErrorKind::Validation { .. } => "validation",
             ErrorKind::Transport { .. } => "transport",
             ErrorKind::Timeout { .. } => "timeout",
@@ -246,28 +296,30 @@ impl AdapterError {
 
 impl fmt::Display for AdapterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let (Some(m), Some(p)) = (&self.method, &self.path) {
+        let e = &self.0;
+        if let (Some(m), Some(p)) = (&e.method, &e.path) {
             write!(f, "{m} {p}")?;
-            if let Some(base) = &self.base_url {
+            if let Some(base) = &e.base_url {
                 write!(f, " at {base}")?;
             }
-            if let Some(id) = self.cliente_id {
+            if let Some(id) = e.cliente_id {
                 write!(f, " (X-Cliente-Id {id})")?;
             }
-            f.write_str(": ")?;
+            // "GET /x answered 404 ..." reads as one sentence; everything else follows a colon.
+            f.write_str(if matches!(e.kind, ErrorKind::RouteMissing { .. }) {
+                " "
+            } else {
+                ": "
+            })?;
         }
-        let route = match (&self.method, &self.path) {
-            (Some(m), Some(p)) => format!("{m} {p}"),
-            _ => "the request".to_string(),
-        };
-        match &self.kind {
+        match &e.kind {
             ErrorKind::Validation {
                 input,
                 value,
                 reason,
             } => match value {
                 Some(v) => write!(f, "invalid {input} {v:?}: {reason}"),
-                None => write!(f, "{input} is missing: {reason}"),
+                None => write!(f, "{input}: {reason}"),
             },
             ErrorKind::Transport {
                 stage: Stage::Connect,
@@ -306,8 +358,8 @@ impl fmt::Display for AdapterError {
             ErrorKind::Protocol(p) => write!(f, "{p}"),
             ErrorKind::RouteMissing { status, answer } => write!(
                 f,
-                "{route} answered {status} {answer}: the provider has no such route; check the \
-                 contract version and {BASE_URL_VAR}"
+                "answered {status} {answer}: the provider has no such route; check the contract \
+                 version and {BASE_URL_VAR}"
             ),
             ErrorKind::WrongService { found } => write!(
                 f,

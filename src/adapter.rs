@@ -244,8 +244,8 @@ impl SessionManagerClient {
     /// `GET /status` for one client (creates its session on the provider when unknown).
     ///
     /// A missing or unknown `state` is a protocol error, never "not ready"; so is an answer
-    /// whose `can_send_messages` disagrees with `state == READY`, or that is about another
-    /// client.
+    /// whose `can_send_messages` or `connected` disagrees with `state == READY`, or that is
+    /// about another client.
     pub async fn status(&self, cliente_id: u64) -> Result<SessionStatus, AdapterError> {
         let op = &self.ops.status;
         let id = Some(cliente_id);
@@ -286,6 +286,13 @@ impl SessionManagerClient {
             return Err(inconsistent(format!(
                 "state {state} with can_send_messages {}; only READY sends",
                 raw.can_send_messages
+            )));
+        }
+        // A consumer reading `connected` instead of `state` would decide otherwise.
+        if raw.connected != state.can_send() {
+            return Err(inconsistent(format!(
+                "state {state} with connected {}; only READY is connected",
+                raw.connected
             )));
         }
         Ok(SessionStatus {
@@ -334,7 +341,7 @@ impl SessionManagerClient {
     pub async fn get_session(&self, instance_id: &str) -> Result<Session, AdapterError> {
         let op = &self.ops.status;
         let cliente_id = parse_instance_id(instance_id)
-            .map_err(|e| e.with_request(&op.method, &op.path, &self.base_url))?;
+            .map_err(|e| e.with_request(&op.method, &op.path, &self.base_url, None))?;
         let status = self.status(cliente_id).await?;
         Ok(Session {
             instance_id: instance_id.to_string(),
@@ -432,9 +439,7 @@ impl SessionManagerClient {
     }
 
     fn err(&self, op: &Operation, cliente_id: Option<u64>, kind: ErrorKind) -> AdapterError {
-        AdapterError::new(kind)
-            .with_request(&op.method, &op.path, &self.base_url)
-            .with_cliente_id(cliente_id)
+        AdapterError::new(kind).with_request(&op.method, &op.path, &self.base_url, cliente_id)
     }
 
     /// Refuse ids the provider would read as another (or no) client.

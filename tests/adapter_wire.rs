@@ -79,7 +79,7 @@ async fn call(client: &SessionManagerClient, op: &str) -> Result<(), AdapterErro
 }
 
 fn protocol(e: &AdapterError) -> &ProtocolError {
-    match e.kind() {
+    match &e.kind {
         ErrorKind::Protocol(p) => p,
         other => panic!("expected a protocol error, got {other:?}: {e}"),
     }
@@ -349,7 +349,7 @@ async fn every_route_and_documented_status_is_classified() {
             (Expect::Ok, Ok(())) => {}
             (Expect::Domain(want), Err(e)) => {
                 assert_eq!(
-                    *e.kind(),
+                    e.kind,
                     ErrorKind::Domain(want.clone()),
                     "{id} {status}: {e}"
                 );
@@ -488,6 +488,52 @@ async fn can_send_messages_must_agree_with_state() {
 }
 
 #[tokio::test]
+async fn connected_must_agree_with_state() {
+    for (state, connected) in [
+        (SessionState::Ready, false),
+        (SessionState::Reconnecting, true),
+    ] {
+        let mut body = status_body(51, state);
+        body["connected"] = json!(connected);
+        let (_s, client) = serve("GET", "/status", json_answer(200, body)).await;
+        let e = client.get_session("sender_51").await.unwrap_err();
+        assert!(
+            matches!(protocol(&e), ProtocolError::Inconsistent { detail }
+                if detail.contains(state.as_str()) && detail.contains("connected")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn the_client_can_be_shared_across_tasks() {
+    fn send_sync<T: Send + Sync + Clone + 'static>() {}
+    send_sync::<SessionManagerClient>();
+    send_sync::<AdapterError>();
+    // Small enough that Result<_, AdapterError> passes clippy's result_large_err everywhere.
+    assert!(std::mem::size_of::<AdapterError>() <= 128);
+}
+
+#[tokio::test]
+async fn calls_run_in_spawned_tasks() {
+    let (_s, client) = serve(
+        "GET",
+        "/status",
+        json_answer(200, status_body(51, SessionState::Ready)),
+    )
+    .await;
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.get_session("sender_51").await })
+        })
+        .collect();
+    for h in handles {
+        assert!(h.await.expect("task").expect("session").ready);
+    }
+}
+
+#[tokio::test]
 async fn an_answer_about_another_client_is_a_protocol_error() {
     let (_s, client) = serve(
         "GET",
@@ -601,7 +647,7 @@ async fn json_404_not_found_is_route_missing_not_session_not_found() {
     for op in ["status", "send", "qr", "qr_code"] {
         let e = call(&client, op).await.unwrap_err();
         assert_eq!(
-            *e.kind(),
+            e.kind,
             ErrorKind::RouteMissing {
                 status: 404,
                 answer: "Endpoint not found".into()
@@ -616,7 +662,7 @@ async fn json_404_not_found_is_route_missing_not_session_not_found() {
     }
     let e = client.get_session("sender_51").await.unwrap_err();
     assert!(
-        matches!(e.kind(), ErrorKind::RouteMissing { status: 404, .. }),
+        matches!(&e.kind, ErrorKind::RouteMissing { status: 404, .. }),
         "{e}"
     );
 }
@@ -647,7 +693,7 @@ async fn html_404_is_route_missing_with_the_first_bytes() {
     )
     .await;
     let e = call(&client, "send").await.unwrap_err();
-    match e.kind() {
+    match &e.kind {
         ErrorKind::RouteMissing { status, answer } => {
             assert_eq!(*status, 404);
             assert!(answer.contains("<!DOCTYPE html>"), "{answer}");
@@ -658,7 +704,7 @@ async fn html_404_is_route_missing_with_the_first_bytes() {
     let server = MockServer::start().await;
     let e = client_for(&server.uri()).status(51).await.unwrap_err();
     assert!(
-        matches!(e.kind(), ErrorKind::RouteMissing { status: 404, .. }),
+        matches!(&e.kind, ErrorKind::RouteMissing { status: 404, .. }),
         "{e}"
     );
 }
@@ -668,7 +714,7 @@ async fn status_405_is_route_missing() {
     let (_s, client) = serve("GET", "/status", ResponseTemplate::new(405)).await;
     let e = client.status(51).await.unwrap_err();
     assert!(
-        matches!(e.kind(), ErrorKind::RouteMissing { status: 405, .. }),
+        matches!(&e.kind, ErrorKind::RouteMissing { status: 405, .. }),
         "{e}"
     );
 }
@@ -701,7 +747,7 @@ async fn qr_code_404_is_domain_only_with_its_documented_code() {
     .await;
     let e = client.qr_code(51).await.unwrap_err();
     assert!(
-        matches!(e.kind(), ErrorKind::RouteMissing { status: 404, .. }),
+        matches!(&e.kind, ErrorKind::RouteMissing { status: 404, .. }),
         "{e}"
     );
 }
@@ -851,7 +897,7 @@ async fn bad_send_input_is_refused_before_any_request() {
     ];
     for (id, to, msg, input_name) in cases {
         let e = client.send_message(id, to, msg).await.unwrap_err();
-        match e.kind() {
+        match &e.kind {
             ErrorKind::Validation { input, .. } => assert_eq!(input, input_name, "{e}"),
             other => panic!("{other:?}"),
         }
@@ -860,11 +906,11 @@ async fn bad_send_input_is_refused_before_any_request() {
     }
     for id in [0, MAX_JS_SAFE_INTEGER + 1, u64::MAX] {
         assert!(matches!(
-            client.status(id).await.unwrap_err().kind(),
+            client.status(id).await.unwrap_err().kind,
             ErrorKind::Validation { .. }
         ));
         assert!(matches!(
-            client.qr_code(id).await.unwrap_err().kind(),
+            client.qr_code(id).await.unwrap_err().kind,
             ErrorKind::Validation { .. }
         ));
     }
@@ -965,7 +1011,7 @@ async fn health_from_another_service_is_wrong_service() {
     for (template, needle) in cases {
         let (_s, client) = serve("GET", "/health", template).await;
         let e = client.health().await.unwrap_err();
-        match e.kind() {
+        match &e.kind {
             ErrorKind::WrongService { found } => assert!(found.contains(needle), "{found}"),
             other => panic!("{needle}: expected WrongService, got {other:?}"),
         }
@@ -1006,7 +1052,7 @@ async fn connection_refused_is_transport_before_sending() {
         let e = call(&client, op).await.unwrap_err();
         assert!(
             matches!(
-                e.kind(),
+                &e.kind,
                 ErrorKind::Transport {
                     stage: Stage::Connect,
                     ..
@@ -1031,7 +1077,7 @@ async fn a_dropped_connection_is_transport_with_unknown_outcome() {
         .unwrap_err();
     assert!(
         matches!(
-            e.kind(),
+            &e.kind,
             ErrorKind::Transport {
                 stage: Stage::Exchange,
                 ..
@@ -1053,7 +1099,7 @@ async fn an_incomplete_body_is_transport_not_success() {
         .unwrap_err();
     assert!(
         matches!(
-            e.kind(),
+            &e.kind,
             ErrorKind::Transport {
                 stage: Stage::Exchange,
                 ..
@@ -1080,7 +1126,7 @@ async fn a_slow_answer_is_a_timeout() {
     let client = SessionManagerClient::new(config).expect("config");
     let e = client.send_message(51, "549", "hola").await.unwrap_err();
     assert_eq!(
-        *e.kind(),
+        e.kind,
         ErrorKind::Timeout {
             stage: Stage::Exchange,
             limit: Duration::from_millis(200)
@@ -1195,11 +1241,12 @@ fn base_url_validation_table() {
         ("http://user:s3cr3t@host:3001", "credentials"),
         ("http://token@host:3001", "credentials"),
         ("http://exa mple:3001", "not a URL"),
+        ("http://user:s3cr3t@exa mple:3001", "not a URL"),
     ];
     for (input, needle) in bad {
         let e = parse_base_url(input, "SESSION_MANAGER_BASE_URL").unwrap_err();
         let text = e.to_string();
-        assert!(matches!(e.kind(), ErrorKind::Validation { .. }), "{input}");
+        assert!(matches!(&e.kind, ErrorKind::Validation { .. }), "{input}");
         assert!(text.contains("SESSION_MANAGER_BASE_URL"), "{text}");
         assert!(text.contains(needle), "{input:?}: {text}");
         assert!(
@@ -1287,9 +1334,7 @@ fn config_from_variables() {
 #[test]
 fn only_transport_timeout_and_not_ready_are_retryable() {
     let with = |kind: ErrorKind| {
-        AdapterError::new(kind)
-            .with_request("POST", "/send", "http://127.0.0.1:3001")
-            .with_cliente_id(Some(51))
+        AdapterError::new(kind).with_request("POST", "/send", "http://127.0.0.1:3001", Some(51))
     };
     let retryable = [
         ErrorKind::Transport {
@@ -1366,7 +1411,7 @@ fn instance_id_examples() {
         "sender_51\n",
     ] {
         let e = parse_instance_id(bad).unwrap_err();
-        match e.kind() {
+        match &e.kind {
             ErrorKind::Validation { input, value, .. } => {
                 assert_eq!(input, "instance id");
                 assert_eq!(value.as_deref(), Some(bad));
@@ -1397,7 +1442,7 @@ proptest::proptest! {
                 proptest::prop_assert_eq!(format!("sender_{n}"), s);
             }
             Err(e) => {
-                let is_validation = matches!(e.kind(), ErrorKind::Validation { .. });
+                let is_validation = matches!(&e.kind, ErrorKind::Validation { .. });
                 proptest::prop_assert!(is_validation);
                 let canonical = s
                     .strip_prefix("sender_")
@@ -1419,7 +1464,7 @@ async fn get_session_with_a_bad_instance_id_sends_nothing() {
     let server = MockServer::start().await;
     let client = client_for(&server.uri());
     let e = client.get_session("sender_x").await.unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::Validation { .. }));
+    assert!(matches!(&e.kind, ErrorKind::Validation { .. }));
     assert_eq!(e.path(), Some("/status"));
     assert!(e.to_string().contains("\"sender_x\""), "{e}");
     assert!(

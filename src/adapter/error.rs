@@ -11,18 +11,22 @@ pub const BASE_URL_VAR: &str = "SESSION_MANAGER_BASE_URL";
 
 /// A failed adapter call: what kind of failure, and which request it was.
 ///
-/// Boxed so that `Result<_, AdapterError>` stays one pointer wide; read it through
-/// [`AdapterError::kind`], [`AdapterError::method`], [`AdapterError::path`],
+/// The request context is boxed so that `Result<_, AdapterError>` stays small (clippy's
+/// `result_large_err`); read it through [`AdapterError::method`], [`AdapterError::path`],
 /// [`AdapterError::base_url`] and [`AdapterError::cliente_id`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct AdapterError(Box<Inner>);
+pub struct AdapterError {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    request: Option<Box<RequestContext>>,
+}
 
+/// Which request an error belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Inner {
-    kind: ErrorKind,
-    method: Option<String>,
-    path: Option<String>,
-    base_url: Option<String>,
+struct RequestContext {
+    method: String,
+    path: String,
+    base_url: String,
     cliente_id: Option<u64>,
 }
 
@@ -175,13 +179,10 @@ pub enum DomainError {
 impl AdapterError {
     /// An error of `kind` not tied to a request (yet).
     pub fn new(kind: ErrorKind) -> AdapterError {
-        AdapterError(Box::new(Inner {
+        AdapterError {
             kind,
-            method: None,
-            path: None,
-            base_url: None,
-            cliente_id: None,
-        }))
+            request: None,
+        }
     }
 
     /// A validation error raised before any request.
@@ -197,50 +198,44 @@ impl AdapterError {
         })
     }
 
-    /// Name the request the error belongs to: method, contract path and base URL.
+    /// Name the request the error belongs to: method, contract path, base URL and (for
+    /// routes that take `X-Cliente-Id`) the client.
     pub fn with_request(
         mut self,
         method: impl Into<String>,
         path: impl Into<String>,
         base_url: impl Into<String>,
+        cliente_id: Option<u64>,
     ) -> AdapterError {
-        self.0.method = Some(method.into());
-        self.0.path = Some(path.into());
-        self.0.base_url = Some(base_url.into());
+        self.request = Some(Box::new(RequestContext {
+            method: method.into(),
+            path: path.into(),
+            base_url: base_url.into(),
+            cliente_id,
+        }));
         self
-    }
-
-    /// Name the client whose session was meant.
-    pub fn with_cliente_id(mut self, cliente_id: Option<u64>) -> AdapterError {
-        self.0.cliente_id = cliente_id;
-        self
-    }
-
-    /// What went wrong.
-    pub fn kind(&self) -> &ErrorKind {
-        &self.0.kind
     }
 
     /// HTTP method of the request, e.g. `GET`; `None` for validation errors raised before any
     /// request was meant (a bad base URL, a bad instance id given to
     /// [`super::parse_instance_id`]).
     pub fn method(&self) -> Option<&str> {
-        self.0.method.as_deref()
+        self.request.as_ref().map(|r| r.method.as_str())
     }
 
     /// Contract path of the request, e.g. `/status` (the base URL's prefix not included).
     pub fn path(&self) -> Option<&str> {
-        self.0.path.as_deref()
+        self.request.as_ref().map(|r| r.path.as_str())
     }
 
     /// Base URL the request went (or would have gone) to.
     pub fn base_url(&self) -> Option<&str> {
-        self.0.base_url.as_deref()
+        self.request.as_ref().map(|r| r.base_url.as_str())
     }
 
     /// The client whose session was meant, for routes that take `X-Cliente-Id`.
     pub fn cliente_id(&self) -> Option<u64> {
-        self.0.cliente_id
+        self.request.as_ref().and_then(|r| r.cliente_id)
     }
 
     /// Only transport failures, timeouts and a not-ready session are worth retrying
@@ -248,7 +243,7 @@ impl AdapterError {
     /// caller's decision: the first attempt may have been delivered.
     pub fn is_retryable(&self) -> bool {
         matches!(
-            self.0.kind,
+            self.kind,
             ErrorKind::Transport { .. }
                 | ErrorKind::Timeout { .. }
                 | ErrorKind::Domain(DomainError::SessionNotReady { .. })
@@ -260,7 +255,7 @@ impl AdapterError {
     /// be re-sent automatically (invariants.md 9).
     pub fn outcome_unknown(&self) -> bool {
         matches!(
-            self.0.kind,
+            self.kind,
             ErrorKind::Transport {
                 stage: Stage::Exchange,
                 ..
@@ -273,7 +268,7 @@ impl AdapterError {
 
     /// The domain error, when the provider answered with a documented code.
     pub fn domain(&self) -> Option<&DomainError> {
-        match &self.0.kind {
+        match &self.kind {
             ErrorKind::Domain(d) => Some(d),
             _ => None,
         }
@@ -282,7 +277,7 @@ impl AdapterError {
     /// A short stable name of the kind, for reports and logs: `validation`, `transport`,
     /// `timeout`, `protocol`, `route_missing`, `wrong_service`, `domain`.
     pub fn kind_name(&self) -> &'static str {
-        match self.0.kind {
+        match self.kind {
             ErrorKind::Validation { .. } => "validation",
             ErrorKind::Transport { .. } => "transport",
             ErrorKind::Timeout { .. } => "timeout",
@@ -296,23 +291,19 @@ impl AdapterError {
 
 impl fmt::Display for AdapterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let e = &self.0;
-        if let (Some(m), Some(p)) = (&e.method, &e.path) {
-            write!(f, "{m} {p}")?;
-            if let Some(base) = &e.base_url {
-                write!(f, " at {base}")?;
-            }
-            if let Some(id) = e.cliente_id {
+        if let Some(r) = &self.request {
+            write!(f, "{} {} at {}", r.method, r.path, r.base_url)?;
+            if let Some(id) = r.cliente_id {
                 write!(f, " (X-Cliente-Id {id})")?;
             }
             // "GET /x answered 404 ..." reads as one sentence; everything else follows a colon.
-            f.write_str(if matches!(e.kind, ErrorKind::RouteMissing { .. }) {
+            f.write_str(if matches!(self.kind, ErrorKind::RouteMissing { .. }) {
                 " "
             } else {
                 ": "
             })?;
         }
-        match &e.kind {
+        match &self.kind {
             ErrorKind::Validation {
                 input,
                 value,

@@ -149,8 +149,14 @@ impl SessionManagerClient {
             }
         }
         let contract = config.contract;
-        let missing = missing_operations(&contract);
-        if !missing.is_empty() {
+        let find = |(m, p): (&str, &str)| contract.find_operation(m, p).cloned();
+        let (Some(health), Some(status), Some(send), Some(qr), Some(qr_code)) = (
+            find(REQUESTS[0]),
+            find(REQUESTS[1]),
+            find(REQUESTS[2]),
+            find(REQUESTS[3]),
+            find(REQUESTS[4]),
+        ) else {
             return Err(AdapterError::validation(
                 "contract",
                 Some(contract.origin.clone()),
@@ -158,22 +164,16 @@ impl SessionManagerClient {
                     "{} lacks {}, which the adapter calls; the adapter speaks session-manager v1: \
                      give it the v1 contract",
                     contract.label(),
-                    missing.join(", ")
+                    missing_operations(&contract).join(", ")
                 ),
             ));
-        }
-        let op = |i: usize| {
-            let (m, p) = REQUESTS[i];
-            contract.find_operation(m, p).cloned().ok_or_else(|| {
-                AdapterError::validation("contract", Some(contract.origin.clone()), "changed")
-            })
         };
         let ops = Ops {
-            health: op(0)?,
-            status: op(1)?,
-            send: op(2)?,
-            qr: op(3)?,
-            qr_code: op(4)?,
+            health,
+            status,
+            send,
+            qr,
+            qr_code,
         };
         // reqwest is built without a crypto provider; https needs one installed process-wide.
         let _ = rustls::crypto::ring::default_provider().install_default();

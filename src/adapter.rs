@@ -149,8 +149,14 @@ impl SessionManagerClient {
             }
         }
         let contract = config.contract;
-        let missing = missing_operations(&contract);
-        if !missing.is_empty() {
+        let find = |(m, p): (&str, &str)| contract.find_operation(m, p).cloned();
+        let (Some(health), Some(status), Some(send), Some(qr), Some(qr_code)) = (
+            find(REQUESTS[0]),
+            find(REQUESTS[1]),
+            find(REQUESTS[2]),
+            find(REQUESTS[3]),
+            find(REQUESTS[4]),
+        ) else {
             return Err(AdapterError::validation(
                 "contract",
                 Some(contract.origin.clone()),
@@ -158,22 +164,16 @@ impl SessionManagerClient {
                     "{} lacks {}, which the adapter calls; the adapter speaks session-manager v1: \
                      give it the v1 contract",
                     contract.label(),
-                    missing.join(", ")
+                    missing_operations(&contract).join(", ")
                 ),
             ));
-        }
-        let op = |i: usize| {
-            let (m, p) = REQUESTS[i];
-            contract.find_operation(m, p).cloned().ok_or_else(|| {
-                AdapterError::validation("contract", Some(contract.origin.clone()), "changed")
-            })
         };
         let ops = Ops {
-            health: op(0)?,
-            status: op(1)?,
-            send: op(2)?,
-            qr: op(3)?,
-            qr_code: op(4)?,
+            health,
+            status,
+            send,
+            qr,
+            qr_code,
         };
         // reqwest is built without a crypto provider; https needs one installed process-wide.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -220,10 +220,10 @@ impl SessionManagerClient {
     pub async fn health(&self) -> Result<Health, AdapterError> {
         let op = &self.ops.health;
         let answer = self.exchange(op, None, None).await?;
-        if matches!(answer.status, 200 | 404 | 405 | 503) {
-            if let Some(found) = foreign_service(&answer.body) {
-                return Err(self.err(op, None, ErrorKind::WrongService { found }));
-            }
+        if matches!(answer.status, 200 | 404 | 405 | 503)
+            && let Some(found) = foreign_service(&answer.body)
+        {
+            return Err(self.err(op, None, ErrorKind::WrongService { found }));
         }
         let value = self.classify(op, None, &answer)?;
         #[derive(Deserialize)]
@@ -244,8 +244,8 @@ impl SessionManagerClient {
     /// `GET /status` for one client (creates its session on the provider when unknown).
     ///
     /// A missing or unknown `state` is a protocol error, never "not ready"; so is an answer
-    /// whose `can_send_messages` disagrees with `state == READY`, or that is about another
-    /// client.
+    /// whose `can_send_messages` or `connected` disagrees with `state == READY`, or that is
+    /// about another client.
     pub async fn status(&self, cliente_id: u64) -> Result<SessionStatus, AdapterError> {
         let op = &self.ops.status;
         let id = Some(cliente_id);
@@ -286,6 +286,13 @@ impl SessionManagerClient {
             return Err(inconsistent(format!(
                 "state {state} with can_send_messages {}; only READY sends",
                 raw.can_send_messages
+            )));
+        }
+        // A consumer reading `connected` instead of `state` would decide otherwise.
+        if raw.connected != state.can_send() {
+            return Err(inconsistent(format!(
+                "state {state} with connected {}; only READY is connected",
+                raw.connected
             )));
         }
         Ok(SessionStatus {
@@ -332,12 +339,9 @@ impl SessionManagerClient {
     /// `X-Cliente-Id`, mapped to the session shape the scheduler expects. `ready` is true only
     /// in READY.
     pub async fn get_session(&self, instance_id: &str) -> Result<Session, AdapterError> {
-        let cliente_id = parse_instance_id(instance_id).map_err(|mut e| {
-            e.method = Some(self.ops.status.method.clone());
-            e.path = Some(self.ops.status.path.clone());
-            e.base_url = Some(self.base_url.clone());
-            e
-        })?;
+        let op = &self.ops.status;
+        let cliente_id = parse_instance_id(instance_id)
+            .map_err(|e| e.with_request(&op.method, &op.path, &self.base_url, None))?;
         let status = self.status(cliente_id).await?;
         Ok(Session {
             instance_id: instance_id.to_string(),
@@ -435,13 +439,7 @@ impl SessionManagerClient {
     }
 
     fn err(&self, op: &Operation, cliente_id: Option<u64>, kind: ErrorKind) -> AdapterError {
-        AdapterError {
-            kind,
-            method: Some(op.method.clone()),
-            path: Some(op.path.clone()),
-            base_url: Some(self.base_url.clone()),
-            cliente_id,
-        }
+        AdapterError::new(kind).with_request(&op.method, &op.path, &self.base_url, cliente_id)
     }
 
     /// Refuse ids the provider would read as another (or no) client.
@@ -576,7 +574,7 @@ impl SessionManagerClient {
         };
         ErrorKind::Transport {
             stage,
-            detail: format!("{what} while {doing}: {}", error_chain(e)),
+            detail: format!("{what} while {doing}: {}", root_cause(e)),
         }
     }
 
@@ -756,6 +754,16 @@ fn clean(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// The innermost error of a chain: the one that says what really happened (e.g.
+/// "Connection refused"), without the wrappers that repeat the URL.
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
 }
 
 /// An error and its sources, joined, without repeating a message.

@@ -60,7 +60,7 @@ impl ClientConfig {
                 BASE_URL_VAR,
                 None,
                 format!(
-                    "set {BASE_URL_VAR} to the session-manager's URL, e.g. http://127.0.0.1:3001 \
+                    "it is not set; set {BASE_URL_VAR} to the session-manager's URL, e.g. http://127.0.0.1:3001 \
                      (there is no default on purpose: a wrong port went unnoticed once)"
                 ),
             )

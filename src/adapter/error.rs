@@ -11,20 +11,23 @@ pub const BASE_URL_VAR: &str = "SESSION_MANAGER_BASE_URL";
 
 /// A failed adapter call: what kind of failure, and which request it was.
 ///
-/// `method`, `path` and `base_url` are `None` only for validation errors raised before any
-/// request was meant (a bad base URL, a bad instance id given to [`super::parse_instance_id`]).
+/// The request context is boxed so that `Result<_, AdapterError>` stays small (clippy's
+/// `result_large_err`); read it through [`AdapterError::method`], [`AdapterError::path`],
+/// [`AdapterError::base_url`] and [`AdapterError::cliente_id`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct AdapterError {
     /// What went wrong.
     pub kind: ErrorKind,
-    /// HTTP method of the request, e.g. `GET`.
-    pub method: Option<String>,
-    /// Contract path of the request, e.g. `/status` (the base URL's prefix not included).
-    pub path: Option<String>,
-    /// Base URL the request went to.
-    pub base_url: Option<String>,
-    /// The client whose session was meant, for routes that take `X-Cliente-Id`.
-    pub cliente_id: Option<u64>,
+    request: Option<Box<RequestContext>>,
+}
+
+/// Which request an error belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RequestContext {
+    method: String,
+    path: String,
+    base_url: String,
+    cliente_id: Option<u64>,
 }
 
 /// Where a transport failure or timeout happened, which decides whether the request may
@@ -174,23 +177,65 @@ pub enum DomainError {
 }
 
 impl AdapterError {
+    /// An error of `kind` not tied to a request (yet).
+    pub fn new(kind: ErrorKind) -> AdapterError {
+        AdapterError {
+            kind,
+            request: None,
+        }
+    }
+
     /// A validation error raised before any request.
     pub fn validation(
         input: impl Into<String>,
         value: Option<String>,
         reason: impl Into<String>,
     ) -> AdapterError {
-        AdapterError {
-            kind: ErrorKind::Validation {
-                input: input.into(),
-                value,
-                reason: reason.into(),
-            },
-            method: None,
-            path: None,
-            base_url: None,
-            cliente_id: None,
-        }
+        AdapterError::new(ErrorKind::Validation {
+            input: input.into(),
+            value,
+            reason: reason.into(),
+        })
+    }
+
+    /// Name the request the error belongs to: method, contract path, base URL and (for
+    /// routes that take `X-Cliente-Id`) the client.
+    pub fn with_request(
+        mut self,
+        method: impl Into<String>,
+        path: impl Into<String>,
+        base_url: impl Into<String>,
+        cliente_id: Option<u64>,
+    ) -> AdapterError {
+        self.request = Some(Box::new(RequestContext {
+            method: method.into(),
+            path: path.into(),
+            base_url: base_url.into(),
+            cliente_id,
+        }));
+        self
+    }
+
+    /// HTTP method of the request, e.g. `GET`; `None` for validation errors raised before any
+    /// request was meant (a bad base URL, a bad instance id given to
+    /// [`super::parse_instance_id`]).
+    pub fn method(&self) -> Option<&str> {
+        self.request.as_ref().map(|r| r.method.as_str())
+    }
+
+    /// Contract path of the request, e.g. `/status` (the base URL's prefix not included).
+    pub fn path(&self) -> Option<&str> {
+        self.request.as_ref().map(|r| r.path.as_str())
+    }
+
+    /// Base URL the request went (or would have gone) to.
+    pub fn base_url(&self) -> Option<&str> {
+        self.request.as_ref().map(|r| r.base_url.as_str())
+    }
+
+    /// The client whose session was meant, for routes that take `X-Cliente-Id`.
+    pub fn cliente_id(&self) -> Option<u64> {
+        self.request.as_ref().and_then(|r| r.cliente_id)
     }
 
     /// Only transport failures, timeouts and a not-ready session are worth retrying
@@ -246,20 +291,18 @@ impl AdapterError {
 
 impl fmt::Display for AdapterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let (Some(m), Some(p)) = (&self.method, &self.path) {
-            write!(f, "{m} {p}")?;
-            if let Some(base) = &self.base_url {
-                write!(f, " at {base}")?;
-            }
-            if let Some(id) = self.cliente_id {
+        if let Some(r) = &self.request {
+            write!(f, "{} {} at {}", r.method, r.path, r.base_url)?;
+            if let Some(id) = r.cliente_id {
                 write!(f, " (X-Cliente-Id {id})")?;
             }
-            f.write_str(": ")?;
+            // "GET /x answered 404 ..." reads as one sentence; everything else follows a colon.
+            f.write_str(if matches!(self.kind, ErrorKind::RouteMissing { .. }) {
+                " "
+            } else {
+                ": "
+            })?;
         }
-        let route = match (&self.method, &self.path) {
-            (Some(m), Some(p)) => format!("{m} {p}"),
-            _ => "the request".to_string(),
-        };
         match &self.kind {
             ErrorKind::Validation {
                 input,
@@ -267,7 +310,7 @@ impl fmt::Display for AdapterError {
                 reason,
             } => match value {
                 Some(v) => write!(f, "invalid {input} {v:?}: {reason}"),
-                None => write!(f, "{input} is missing: {reason}"),
+                None => write!(f, "{input}: {reason}"),
             },
             ErrorKind::Transport {
                 stage: Stage::Connect,
@@ -306,8 +349,8 @@ impl fmt::Display for AdapterError {
             ErrorKind::Protocol(p) => write!(f, "{p}"),
             ErrorKind::RouteMissing { status, answer } => write!(
                 f,
-                "{route} answered {status} {answer}: the provider has no such route; check the \
-                 contract version and {BASE_URL_VAR}"
+                "answered {status} {answer}: the provider has no such route; check the contract \
+                 version and {BASE_URL_VAR}"
             ),
             ErrorKind::WrongService { found } => write!(
                 f,

@@ -1,0 +1,286 @@
+//! Database server URLs: strict validation, and redaction so a password never reaches output.
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlSslMode};
+use url::Url;
+
+use super::DbError;
+
+/// What lmh shows instead of a password.
+const REDACTED: &str = "***";
+
+/// A validated server URL, split into what lmh needs.
+#[derive(Clone)]
+pub(crate) struct ServerUrl {
+    /// Options for the admin connection (default database = the URL's, if any).
+    pub options: MySqlConnectOptions,
+    /// `scheme://user@host:port`, never with the password nor the database.
+    pub display_base: String,
+    /// The database the URL names, if any; lmh never writes to it.
+    pub database: Option<String>,
+    /// Kept only to scrub it out of server and driver messages.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for ServerUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerUrl")
+            .field("display_base", &self.display_base)
+            .field("database", &self.database)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerUrl {
+    /// The URL as shown to people: base plus database, no password.
+    pub fn display(&self) -> String {
+        match &self.database {
+            Some(db) => format!("{}/{}", self.display_base, db),
+            None => self.display_base.clone(),
+        }
+    }
+
+    /// Remove the password (raw and percent-encoded) from a message before it is shown.
+    pub fn scrub(&self, message: &str) -> String {
+        scrub_password(message, self.password.as_deref())
+    }
+}
+
+pub(crate) fn scrub_password(message: &str, password: Option<&str>) -> String {
+    let Some(password) = password.filter(|p| !p.is_empty()) else {
+        return message.to_string();
+    };
+    let mut out = message.replace(password, REDACTED);
+    let encoded = url::form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>();
+    if encoded != password {
+        out = out.replace(&encoded, REDACTED);
+    }
+    out
+}
+
+/// Show a database URL with its password replaced, even when the URL does not parse.
+///
+/// ```
+/// use lmh::db::redact_url;
+/// assert_eq!(redact_url("mysql://root:s3cret@db:3306/x"), "mysql://root:***@db:3306/x");
+/// assert_eq!(redact_url("mysql://root:s3cret@"), "mysql://root:***@");
+/// assert!(!redact_url("garbage:pa ss@@@").contains("pa ss"));
+/// ```
+pub fn redact_url(input: &str) -> String {
+    if let Ok(mut url) = Url::parse(input)
+        && url.has_host()
+    {
+        if url.password().is_some() {
+            let _ = url.set_password(Some(REDACTED));
+        }
+        return url.to_string();
+    }
+    // Unparseable: assume everything before the last '@' may be credentials.
+    let Some(at) = input.rfind('@') else {
+        return input.to_string();
+    };
+    let (head, tail) = input.split_at(at);
+    match head.find("://") {
+        Some(p) => {
+            let (scheme, userinfo) = head.split_at(p + 3);
+            match userinfo.find(':') {
+                Some(c) => format!("{scheme}{}:{REDACTED}{tail}", &userinfo[..c]),
+                None => format!("{scheme}{userinfo}{tail}"),
+            }
+        }
+        None => format!("{REDACTED}{tail}"),
+    }
+}
+
+fn invalid(input: &str, reason: impl Into<String>) -> DbError {
+    DbError::InvalidUrl {
+        url: redact_url(input),
+        reason: reason.into(),
+    }
+}
+
+const EXPECTED: &str = "expected mysql://user[:password]@host[:port][/database]";
+
+/// A database or user name lmh accepts from a URL: plain identifiers only, because names end up
+/// in log lines and (for databases) in backquoted SQL.
+fn valid_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'-')
+}
+
+/// Validate a server URL (`mysql://` or `mariadb://`) and build connect options from it.
+pub(crate) fn parse_server_url(raw: &str) -> Result<ServerUrl, DbError> {
+    let input = raw.trim();
+    if input.is_empty() {
+        return Err(invalid(raw, format!("the URL is empty; {EXPECTED}")));
+    }
+    let url =
+        Url::parse(input).map_err(|e| invalid(input, format!("not a URL ({e}); {EXPECTED}")))?;
+    let scheme = url.scheme();
+    if scheme != "mysql" && scheme != "mariadb" {
+        return Err(invalid(
+            input,
+            format!("scheme `{scheme}` is not supported; use mysql:// or mariadb://"),
+        ));
+    }
+    let host = match url.host_str() {
+        Some(h) if !h.is_empty() => h.to_string(),
+        _ => return Err(invalid(input, format!("no host; {EXPECTED}"))),
+    };
+    let port = url.port().unwrap_or(3306);
+    if port == 0 {
+        return Err(invalid(input, "port 0 is not a server port"));
+    }
+    if url.fragment().is_some() {
+        return Err(invalid(input, "a database URL has no #fragment"));
+    }
+    let decode = |part: &str, what: &str| -> Result<String, DbError> {
+        percent_decode(part).ok_or_else(|| {
+            invalid(
+                input,
+                format!("the {what} is not valid percent-encoded UTF-8"),
+            )
+        })
+    };
+    let user = decode(url.username(), "user name")?;
+    let password = match url.password() {
+        Some(p) => Some(decode(p, "password")?),
+        None => None,
+    };
+    if !user.is_empty() && !valid_identifier(&user) {
+        return Err(invalid(
+            input,
+            "the user name may only contain letters, digits, '_', '$' and '-'",
+        ));
+    }
+    let path = url.path().trim_start_matches('/');
+    let database = if path.is_empty() {
+        None
+    } else {
+        let db = decode(path, "database name")?;
+        if db.contains('/') {
+            return Err(invalid(input, "the path must be a single database name"));
+        }
+        if !valid_identifier(&db) {
+            return Err(invalid(
+                input,
+                format!(
+                    "database name {db:?} may only contain letters, digits, '_', '$' and '-' (at most 64)"
+                ),
+            ));
+        }
+        Some(db)
+    };
+
+    let mut options = MySqlConnectOptions::new().host(&host).port(port);
+    if !user.is_empty() {
+        options = options.username(&user);
+    }
+    if let Some(p) = &password {
+        options = options.password(p);
+    }
+    if let Some(db) = &database {
+        options = options.database(db);
+    }
+    for (key, value) in url.query_pairs() {
+        match &*key {
+            "ssl-mode" | "sslmode" => {
+                let mode: MySqlSslMode = value.parse().map_err(|_| {
+                    invalid(
+                        input,
+                        format!(
+                            "ssl-mode {value:?} is not one of disabled, preferred, required, verify_ca, verify_identity"
+                        ),
+                    )
+                })?;
+                options = options.ssl_mode(mode);
+            }
+            "ssl-ca" | "sslca" => options = options.ssl_ca(&*value),
+            other => {
+                return Err(invalid(
+                    input,
+                    format!("URL parameter `{other}` is not supported (only ssl-mode and ssl-ca)"),
+                ));
+            }
+        }
+    }
+
+    let host_display = match url.host() {
+        Some(url::Host::Ipv6(a)) => format!("[{a}]"),
+        _ => host,
+    };
+    let user_display = if user.is_empty() {
+        String::new()
+    } else {
+        format!("{user}@")
+    };
+    Ok(ServerUrl {
+        options,
+        display_base: format!("{scheme}://{user_display}{host_display}:{port}"),
+        database,
+        password,
+    })
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_plain_urls() {
+        let u = parse_server_url("mysql://root@127.0.0.1:3306").unwrap();
+        assert_eq!(u.display(), "mysql://root@127.0.0.1:3306");
+        assert_eq!(u.database, None);
+        let u = parse_server_url("mariadb://app:p%40ss@db.example:3307/leadmaster").unwrap();
+        assert_eq!(u.display(), "mariadb://app@db.example:3307/leadmaster");
+        assert_eq!(u.password.as_deref(), Some("p@ss"));
+    }
+
+    #[test]
+    fn rejects_bad_urls_without_leaking_the_password() {
+        for bad in [
+            "",
+            "postgres://u:hunter2@h/db",
+            "mysql://u:hunter2@/db",
+            "mysql://u:hunter2@h/db`; DROP DATABASE x; --",
+            "mysql://u:hunter2@h/a/b",
+            "mysql://u:hunter2@h:3306/db?socket=/tmp/x",
+            "mysql://u:hunter2@h:0",
+            "mysql://u:hunter2@h/db#frag",
+            "mysql://u:hunter2@h:99999/db",
+            "not a url hunter2",
+        ] {
+            let err = parse_server_url(bad).unwrap_err();
+            let msg = err.to_string();
+            assert!(matches!(err, DbError::InvalidUrl { .. }), "{bad}: {msg}");
+            if bad.contains("u:hunter2") {
+                assert!(!msg.contains("hunter2"), "{bad}: {msg}");
+            }
+        }
+    }
+
+    #[test]
+    fn scrubs_raw_and_encoded_passwords() {
+        let s = scrub_password("denied for p@ss and p%40ss", Some("p@ss"));
+        assert_eq!(s, "denied for *** and ***");
+    }
+}

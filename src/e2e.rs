@@ -1,1 +1,414 @@
-//! (to be written)
+//! End to end: a fixture in a scratch database, the reference scheduler on a virtual clock,
+//! the mock (or a real) session-manager, and every invariant checked on what is left.
+//!
+//! ```text
+//! fixture ──► scratch DB ──► scheduler ticks (virtual clock) ──► adapter ──► mock | URL
+//!                 │                                                   │
+//!                 └──────────────► invariants ◄──────── journal ◄─────┘
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::adapter::{ClientConfig, SessionManagerClient};
+use crate::clock::Clock;
+use crate::db::{DbError, ScratchDb};
+use crate::fixtures::{Expect, Fixture, FixtureError};
+use crate::invariants::{self, Evidence};
+use crate::mock::{MockConfig, MockSessionManager, read_journal};
+use crate::report::{Check, Outcome};
+use crate::scheduler::{
+    Decision, Event, Pacing, Scheduler, SchedulerConfig, SchedulerError, local_to_utc,
+};
+
+/// Which session-manager the scheduler talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provider {
+    /// An in-process mock per fixture, with the fixture's session states.
+    Mock,
+    /// A running session-manager (real, or `lmh mock serve`); its journal, when given, is
+    /// read after the run so the journal-based invariants can be checked.
+    Url {
+        /// Base URL.
+        base_url: String,
+        /// The journal file of an `lmh mock serve` at that URL, if that is what it is.
+        journal: Option<PathBuf>,
+    },
+}
+
+/// How the run is driven.
+#[derive(Debug, Clone)]
+pub struct E2eConfig {
+    /// Pause between sends (on the virtual clock, so it costs no real time).
+    pub pacing: Pacing,
+    /// DRY_RUN: nothing may be sent.
+    pub dry_run: bool,
+    /// Time between two ticks' starts (60 s in central-hub).
+    pub tick_every: Duration,
+    /// Give up after this many ticks, whatever the fixture's end says.
+    pub max_ticks: u32,
+    /// Total timeout of each HTTP call to the session-manager.
+    pub http_timeout: Duration,
+}
+
+impl Default for E2eConfig {
+    fn default() -> Self {
+        E2eConfig {
+            pacing: Pacing::NONE,
+            dry_run: false,
+            tick_every: Duration::from_secs(60),
+            max_ticks: 2 * 24 * 60,
+            http_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why an end-to-end run could not be carried out (as opposed to invariants that failed).
+#[derive(Debug, thiserror::Error)]
+pub enum E2eError {
+    /// The database could not be provided or used.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A fixture could not be loaded or inserted.
+    #[error(transparent)]
+    Fixture(#[from] FixtureError),
+    /// The scheduler hit a database error.
+    #[error(transparent)]
+    Scheduler(#[from] SchedulerError),
+    /// Reading the state after the run failed.
+    #[error("reading the database after the run of {fixture}: {source}")]
+    Evidence {
+        /// Which fixture.
+        fixture: String,
+        /// The driver's error.
+        source: sqlx::Error,
+    },
+    /// The session-manager URL is unusable.
+    #[error("--session-manager: {0}")]
+    Provider(String),
+    /// The fixture's start time does not exist in its zone (a DST gap).
+    #[error(
+        "fixture {fixture}: start {start} does not exist in {tz} (a daylight-saving gap); pick another time"
+    )]
+    Start {
+        /// Which fixture.
+        fixture: String,
+        /// Its start.
+        start: String,
+        /// Its zone.
+        tz: String,
+    },
+}
+
+/// What running one fixture gave.
+#[derive(Debug, Clone, Serialize)]
+pub struct FixtureRun {
+    /// Fixture name (file stem).
+    pub fixture: String,
+    /// Its description.
+    pub description: String,
+    /// Ticks run.
+    pub ticks: u32,
+    /// Rows sent.
+    pub sent: usize,
+    /// Rows expected `enviado`, and how many are.
+    pub enviado: (usize, usize),
+    /// Rows expected untouched (`pendiente`), and how many are.
+    pub untouched: (usize, usize),
+    /// Rows expected `error`, and how many are.
+    pub error: (usize, usize),
+    /// One check per invariant.
+    pub checks: Vec<Check>,
+    /// Count of each scheduler decision.
+    pub decisions: BTreeMap<String, usize>,
+    /// The last decisions, for diagnosis when something failed.
+    #[serde(skip)]
+    pub log: Vec<Decision>,
+    /// Real time the run took.
+    pub wall_ms: u128,
+}
+
+impl FixtureRun {
+    /// True when no invariant failed.
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.outcome != Outcome::Fail)
+    }
+
+    /// One line, e.g. `enviado 120/120, untouched 30, invariants 14/14 ok`.
+    pub fn summary(&self) -> String {
+        let ok = self
+            .checks
+            .iter()
+            .filter(|c| c.outcome != Outcome::Fail)
+            .count();
+        let mut parts = vec![format!("enviado {}/{}", self.enviado.0, self.enviado.1)];
+        if self.untouched.1 > 0 {
+            parts.push(format!(
+                "untouched {}/{}",
+                self.untouched.0, self.untouched.1
+            ));
+        }
+        if self.error.1 > 0 {
+            parts.push(format!("error {}/{}", self.error.0, self.error.1));
+        }
+        parts.push(format!(
+            "invariants {ok}/{} {}",
+            self.checks.len(),
+            if ok == self.checks.len() {
+                "ok"
+            } else {
+                "FAILED"
+            }
+        ));
+        parts.push(format!("{} ticks", self.ticks));
+        parts.join(", ")
+    }
+
+    /// The run as report checks: one per invariant, named after the fixture.
+    pub fn to_checks(&self) -> Vec<Check> {
+        let mut out = vec![Check::new(
+            "e2e",
+            &self.fixture,
+            if self.passed() {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            self.summary(),
+        )];
+        out.extend(self.checks.iter().map(|c| {
+            let mut c = c.clone();
+            c.area = format!("e2e.{}", self.fixture);
+            c
+        }));
+        out
+    }
+}
+
+/// Run one fixture against a scratch database on `server_url`, which is dropped afterwards
+/// whatever happens.
+pub async fn run_fixture(
+    fixture: &Fixture,
+    server_url: &str,
+    provider: &Provider,
+    config: &E2eConfig,
+) -> Result<FixtureRun, E2eError> {
+    let db = ScratchDb::create(server_url).await?;
+    let result = run_in(&db, fixture, provider, config).await;
+    let dropped = db.drop_database().await;
+    let run = result?;
+    dropped?;
+    Ok(run)
+}
+
+async fn run_in(
+    db: &ScratchDb,
+    fixture: &Fixture,
+    provider: &Provider,
+    config: &E2eConfig,
+) -> Result<FixtureRun, E2eError> {
+    let started = Instant::now();
+    let name = fixture.name();
+    crate::fixtures::insert(fixture, db).await?;
+    let start = local_to_utc(fixture.tz, fixture.start).ok_or_else(|| E2eError::Start {
+        fixture: name.clone(),
+        start: fixture.start.to_string(),
+        tz: fixture.tz.to_string(),
+    })?;
+    let end = local_to_utc(fixture.tz, fixture.end).unwrap_or(start + chrono::Duration::hours(24));
+    let clock = Clock::virtual_at(start);
+
+    let mock = match provider {
+        Provider::Mock => {
+            let mock = MockSessionManager::start_with(MockConfig::default())
+                .await
+                .map_err(|e| E2eError::Provider(e.to_string()))?;
+            for (cliente, state) in &fixture.sessions {
+                mock.set_state(u64::try_from(*cliente).unwrap_or(0), *state);
+            }
+            mock.set_clock(clock.clone());
+            Some(mock)
+        }
+        Provider::Url { .. } => None,
+    };
+    let base_url = match (provider, &mock) {
+        (_, Some(m)) => m.uri(),
+        (Provider::Url { base_url, .. }, None) => base_url.clone(),
+        (Provider::Mock, None) => unreachable!("a mock provider always has a mock"),
+    };
+    let mut client_config = ClientConfig::new(base_url);
+    client_config.timeout = config.http_timeout;
+    let client =
+        SessionManagerClient::new(client_config).map_err(|e| E2eError::Provider(e.to_string()))?;
+
+    let baseline = Evidence::collect(db.pool())
+        .await
+        .map_err(|source| E2eError::Evidence {
+            fixture: name.clone(),
+            source,
+        })?;
+    let scheduler = Scheduler::new(
+        db,
+        client,
+        clock.clone(),
+        SchedulerConfig {
+            tz: fixture.tz,
+            pacing: config.pacing,
+            dry_run: config.dry_run,
+            worker_id: format!("lmh-e2e-{name}"),
+            ..SchedulerConfig::default()
+        },
+    );
+
+    let mut ticks = 0;
+    let mut sent = 0;
+    let mut decisions: BTreeMap<String, usize> = BTreeMap::new();
+    let mut log: Vec<Decision> = Vec::new();
+    while clock.now() < end && ticks < config.max_ticks {
+        let tick_start = clock.now();
+        let report = scheduler.tick().await?;
+        ticks += 1;
+        sent += report.sent;
+        for d in &report.decisions {
+            *decisions.entry(event_name(d.event)).or_default() += 1;
+        }
+        log.extend(report.decisions);
+        if log.len() > 2000 {
+            log.drain(..log.len() - 1000);
+        }
+        if !config.dry_run
+            && nothing_left(db)
+                .await
+                .map_err(|source| E2eError::Evidence {
+                    fixture: name.clone(),
+                    source,
+                })?
+        {
+            break;
+        }
+        // A tick never overlaps the previous one: the next starts a period after this one
+        // started, or right away if pacing made this one longer.
+        let next = tick_start
+            + chrono::Duration::from_std(config.tick_every)
+                .unwrap_or(chrono::Duration::seconds(60));
+        if let Ok(wait) = (next - clock.now()).to_std() {
+            clock.advance(wait);
+        }
+    }
+
+    let mut ev = Evidence::collect(db.pool())
+        .await
+        .map_err(|source| E2eError::Evidence {
+            fixture: name.clone(),
+            source,
+        })?;
+    ev.tz = Some(fixture.tz);
+    ev.dry_run = config.dry_run;
+    ev.baseline_counters = baseline.counters;
+    ev.expected = fixture
+        .envios
+        .iter()
+        .map(|e| (i64::from(e.id), expected(e.expect)))
+        .collect();
+    ev.journal = match (provider, &mock) {
+        (_, Some(m)) => m.journal(),
+        (
+            Provider::Url {
+                journal: Some(path),
+                ..
+            },
+            None,
+        ) => read_journal(path).map_err(E2eError::Provider)?,
+        _ => Vec::new(),
+    };
+    let journal_known = mock.is_some()
+        || matches!(
+            provider,
+            Provider::Url {
+                journal: Some(_),
+                ..
+            }
+        );
+    let mut checks = invariants::check(&ev);
+    if !journal_known {
+        for c in checks.iter_mut().filter(|c| needs_journal(&c.name)) {
+            *c = Check::skip(
+                &c.area,
+                &c.name,
+                "no journal of what the provider received (pass --journal with an `lmh mock serve --journal` file)",
+            );
+        }
+    }
+    let stuck: Vec<String> = log
+        .iter()
+        .filter(|d| d.event == Event::Stuck)
+        .map(|d| format!("programacion {:?}: {}", d.programacion_id, d.detail))
+        .collect();
+    if !stuck.is_empty()
+        && let Some(c) = checks.iter_mut().find(|c| c.name == invariants::NAMES[12])
+    {
+        c.details.extend(stuck);
+    }
+
+    let tally = |e: invariants::Expected| {
+        let rows: Vec<_> = ev
+            .envios
+            .iter()
+            .filter(|r| ev.expected.get(&r.id) == Some(&e))
+            .collect();
+        (
+            rows.iter().filter(|r| r.estado == e.as_str()).count(),
+            rows.len(),
+        )
+    };
+    Ok(FixtureRun {
+        fixture: name,
+        description: fixture.description.clone(),
+        ticks,
+        sent,
+        enviado: tally(invariants::Expected::Enviado),
+        untouched: tally(invariants::Expected::Pendiente),
+        error: tally(invariants::Expected::Error),
+        checks,
+        decisions,
+        log,
+        wall_ms: started.elapsed().as_millis(),
+    })
+}
+
+fn expected(e: Expect) -> invariants::Expected {
+    match e {
+        Expect::Enviado => invariants::Expected::Enviado,
+        Expect::Pendiente => invariants::Expected::Pendiente,
+        Expect::Error => invariants::Expected::Error,
+    }
+}
+
+/// Checks that read the provider's journal; skipped when there is none.
+fn needs_journal(name: &str) -> bool {
+    [0usize, 1, 2, 3, 10, 13]
+        .iter()
+        .any(|i| invariants::NAMES[*i] == name)
+}
+
+fn event_name(e: Event) -> String {
+    serde_json::to_value(e)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// No `pendiente` row is left that the scheduler could still take.
+async fn nothing_left(db: &ScratchDb) -> Result<bool, sqlx::Error> {
+    let left: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ll_envios_whatsapp e
+         WHERE e.estado = 'pendiente'
+           AND NOT EXISTS (SELECT 1 FROM ll_envios_whatsapp_intentos i WHERE i.envio_id = e.id)",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    Ok(left == 0)
+}

@@ -561,33 +561,46 @@ fn historial(ev: &Evidence) -> Check {
     let mut failures = Vec::new();
     for row in &ev.envios {
         let rows = by_envio.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
-        match (row.estado.as_str(), rows) {
-            ("pendiente", []) => {}
-            ("pendiente", some) => failures.push(format!(
-                "envio {}: pendiente but has {} historial rows",
-                row.id,
-                some.len()
-            )),
-            (estado, [h]) => {
-                if h.anterior.as_deref() != Some("pendiente")
-                    || h.nuevo != estado
-                    || h.origen.trim().is_empty()
-                {
-                    failures.push(format!(
-                        "envio {}: historial says {:?} -> {:?} by {:?}, row is {estado:?}",
-                        row.id, h.anterior, h.nuevo, h.origen
-                    ));
-                }
+        // The chain of changes: an optional creation row (no estado_anterior), then each row
+        // starting where the previous one ended, the last one ending at the row's estado.
+        let mut current: Option<&str> = None;
+        let mut broken = None;
+        for (i, h) in rows.iter().enumerate() {
+            let creation = i == 0 && h.anterior.is_none();
+            if !creation && h.anterior.as_deref() != Some(current.unwrap_or("pendiente")) {
+                broken = Some(format!(
+                    "historial row {} goes {:?} -> {:?} but the row was {:?}",
+                    i + 1,
+                    h.anterior,
+                    h.nuevo,
+                    current.unwrap_or("pendiente")
+                ));
+                break;
             }
-            (estado, []) => failures.push(format!(
-                "envio {}: became {estado} with no historial row",
-                row.id
-            )),
-            (estado, many) => failures.push(format!(
-                "envio {}: one change to {estado} but {} historial rows",
+            if h.anterior.as_deref() == Some(h.nuevo.as_str()) {
+                broken = Some(format!(
+                    "historial row {} records no change ({:?})",
+                    i + 1,
+                    h.nuevo
+                ));
+                break;
+            }
+            if h.origen.trim().is_empty() {
+                broken = Some(format!("historial row {} has no origen", i + 1));
+                break;
+            }
+            current = Some(h.nuevo.as_str());
+        }
+        let end = current.unwrap_or("pendiente");
+        match broken {
+            Some(why) => failures.push(format!("envio {}: {why}", row.id)),
+            None if end != row.estado => failures.push(format!(
+                "envio {}: is {:?} but its historial ends at {end:?} ({} rows): a change bypassed the audit",
                 row.id,
-                many.len()
+                row.estado,
+                rows.len()
             )),
+            None => {}
         }
     }
     verdict(
@@ -653,7 +666,9 @@ fn counters(ev: &Evidence) -> Check {
                 key.0, key.1
             ));
         }
+        // A day that started over its cupo (the cupo was lowered) must get no send at all.
         if let Some(p) = ev.programaciones.iter().find(|p| p.id == key.0)
+            && t > 0
             && c > p.cupo_diario
         {
             failures.push(format!(

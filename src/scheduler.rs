@@ -1112,8 +1112,8 @@ fn recipient_failure(e: &AdapterError) -> Option<String> {
 
 /// The `to` and `message` of a row, or why it must not reach the provider.
 fn recipient(envio: &Envio) -> Result<(String, String), String> {
-    let phone = envio.telefono.as_deref().map(str::trim).unwrap_or("");
-    if phone.is_empty() {
+    let phone = envio.telefono.as_deref().unwrap_or("");
+    if phone.trim().is_empty() {
         return Err("no phone number (telefono_wapp empty)".into());
     }
     let message = envio.mensaje.as_deref().unwrap_or("");
@@ -1124,17 +1124,22 @@ fn recipient(envio: &Envio) -> Result<(String, String), String> {
     Ok((to, message.to_string()))
 }
 
-/// `telefono_wapp` as a WhatsApp chat id (`digits@c.us`), or `None` when it is not a phone
-/// number: 8 to 15 digits once spaces, dashes, dots, parentheses and a leading `+` are gone.
+/// `telefono_wapp` as a WhatsApp chat id (`digits@c.us`), or `None` when it is not one:
+/// 8 to 15 digits, no leading 0, optionally already ending in `@c.us`. Nothing is guessed
+/// (no `+`, spaces or dashes removed): what is sent is the row's number, as stored.
+///
+/// ```
+/// use lmh::scheduler::normalize_phone;
+/// assert_eq!(normalize_phone("5491134567890").as_deref(), Some("5491134567890@c.us"));
+/// assert_eq!(normalize_phone("5491134567890@c.us").as_deref(), Some("5491134567890@c.us"));
+/// assert_eq!(normalize_phone("+54 9 11 3456-7890"), None);
+/// assert_eq!(normalize_phone("011345678"), None);
+/// ```
 pub fn normalize_phone(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    let number = raw.strip_suffix("@c.us").unwrap_or(raw);
-    let number = number.strip_prefix('+').unwrap_or(number);
-    let digits: String = number
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
-        .collect();
-    let ok = (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit());
+    let digits = raw.strip_suffix("@c.us").unwrap_or(raw);
+    let ok = (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
     ok.then(|| format!("{digits}@c.us"))
 }
 

@@ -161,7 +161,7 @@ async fn dry_run_makes_zero_sends_and_writes_nothing() {
 async fn recipient_failures_mark_error_and_never_reach_the_provider() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(1, 51, 50, 2).await;
-    sqlx::query("UPDATE ll_envios_whatsapp SET telefono_wapp = 'no-es-un-numero' WHERE id = ?")
+    sqlx::query("UPDATE ll_envios_whatsapp SET telefono_wapp = '+54 9 11 3456-7890' WHERE id = ?")
         .bind(ids[0])
         .execute(app.pool())
         .await
@@ -172,7 +172,7 @@ async fn recipient_failures_mark_error_and_never_reach_the_provider() {
         .await
         .unwrap();
     let more = {
-        let r = sqlx::query("INSERT INTO ll_envios_whatsapp (campania_id, telefono_wapp, mensaje_final) VALUES (1, '+54 9 11 5555-0001', 'ok ✅')").execute(app.pool()).await.unwrap();
+        let r = sqlx::query("INSERT INTO ll_envios_whatsapp (campania_id, telefono_wapp, mensaje_final) VALUES (1, '5491155550001', 'ok ✅')").execute(app.pool()).await.unwrap();
         r.last_insert_id() as i64
     };
     let report = app.scheduler().tick().await.unwrap();

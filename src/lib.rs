@@ -9,6 +9,7 @@
 
 pub mod adapter;
 pub mod config;
+pub mod container;
 pub mod contract;
 pub mod db;
 pub mod e2e;

@@ -17,6 +17,14 @@ sock=/var/run/docker.sock
 
 say() { printf 'setup-docker: %s\n' "$*" >&2; }
 
+# running_as NAME PID: PID is a live (not zombie) process called NAME. Killed engines can
+# linger as zombies here, since nothing may reap them.
+running_as() {
+    local stat
+    stat="$(cat "/proc/$2/stat" 2>/dev/null)" || return 1
+    [[ "$stat" == "$2 ($1) "* && "$stat" != "$2 ($1) Z"* ]]
+}
+
 if [[ "$(id -u)" != 0 ]]; then
     say "must run as root (it installs packages and starts dockerd)"
     exit 1
@@ -44,9 +52,26 @@ say "client: $(command -v docker) ($(docker --version))"
 if docker info >/dev/null 2>&1; then
     say "engine already answers on $sock"
 else
-    if [[ -f /var/run/docker.pid ]] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-        say "a dockerd (pid $(cat /var/run/docker.pid)) runs but does not answer; waiting for it"
+    pid="$(cat /var/run/docker.pid 2>/dev/null || true)"
+    if [[ -n "$pid" ]] && running_as dockerd "$pid"; then
+        say "a dockerd (pid $pid) runs but does not answer yet; waiting for it"
     else
+        # A pid file left by a killed engine (maybe naming a reused pid) blocks a new one.
+        rm -f /var/run/docker.pid
+        # So does the containerd such an engine started: dockerd reuses whatever process its
+        # pid file names, even a zombie or an orphan whose socket is gone, and then times out.
+        ctr_pidfile=/var/run/docker/containerd/containerd.pid
+        ctr_pid="$(cat "$ctr_pidfile" 2>/dev/null || true)"
+        if [[ -n "$ctr_pid" ]]; then
+            if running_as containerd "$ctr_pid" && tr '\0' ' ' 2>/dev/null <"/proc/$ctr_pid/cmdline" \
+                | grep -q -- '--config /var/run/docker/containerd/containerd.toml'; then
+                say "stopping containerd $ctr_pid left by an earlier dockerd"
+                kill "$ctr_pid" 2>/dev/null || true
+                for _ in $(seq 20); do [[ -d "/proc/$ctr_pid" ]] || break; sleep 0.25; done
+                kill -9 "$ctr_pid" 2>/dev/null || true
+            fi
+            rm -f "$ctr_pidfile"
+        fi
         say "starting dockerd (log: $log_file)"
         mkdir -p "$(dirname "$log_file")"
         # setsid + nohup: the engine outlives this script and the shell that ran it, and

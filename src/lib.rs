@@ -10,6 +10,7 @@
 pub mod adapter;
 pub mod clock;
 pub mod config;
+pub mod container;
 pub mod contract;
 pub mod db;
 pub mod e2e;

@@ -67,7 +67,7 @@ else
                 | grep -q -- '--config /var/run/docker/containerd/containerd.toml'; then
                 say "stopping containerd $ctr_pid left by an earlier dockerd"
                 kill "$ctr_pid" 2>/dev/null || true
-                for _ in $(seq 20); do [[ -d "/proc/$ctr_pid" ]] || break; sleep 0.25; done
+                for _ in $(seq 20); do running_as containerd "$ctr_pid" || break; sleep 0.25; done
                 kill -9 "$ctr_pid" 2>/dev/null || true
             fi
             rm -f "$ctr_pidfile"

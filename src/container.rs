@@ -331,6 +331,9 @@ pub async fn docker_available() -> bool {
 }
 
 /// A running MySQL/MariaDB container reachable at `127.0.0.1:<port>` as root, no password.
+///
+/// Dropping it removes the container through the current tokio runtime (testcontainers
+/// panics when dropped outside one); call [`MysqlContainer::stop`] to remove it and see errors.
 pub struct MysqlContainer {
     container: ContainerAsync<GenericImage>,
     image: String,

@@ -23,6 +23,7 @@
 //! ```
 
 mod schema;
+mod server;
 mod url;
 
 use std::collections::BTreeMap;
@@ -34,6 +35,7 @@ use sqlx::mysql::{MySql, MySqlConnection, MySqlDatabaseError, MySqlPool, MySqlPo
 use sqlx::{Acquire, AssertSqlSafe, Connection, Executor};
 
 pub use schema::{EstadoCampania, EstadoEnvio, EstadoProgramacion, UnknownEstado};
+pub use server::{DbServer, DbSource, ServerError};
 pub use url::redact_url;
 use url::{ServerUrl, parse_server_url};
 

@@ -1,6 +1,8 @@
 //! Command-line parsing and dispatch. Business rules live in the library, not here.
 
+mod e2e;
 mod mock;
+mod output;
 
 use std::process::ExitCode;
 
@@ -28,10 +30,16 @@ enum Command {
     /// The mock session-manager.
     #[command(subcommand)]
     Mock(mock::MockCommand),
+    /// Run fixtures end to end: scratch database, reference scheduler on a virtual clock,
+    /// mock (or real) session-manager, every invariant checked.
+    E2e(e2e::E2eArgs),
+    /// The reference scheduler.
+    #[command(subcommand)]
+    Scheduler(e2e::SchedulerCommand),
 }
 
 /// What a command concluded: checks passed, or some failed.
-enum Verdict {
+pub enum Verdict {
     Pass,
     Fail,
 }
@@ -46,9 +54,22 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async move {
-        match cli.command {
-            Command::Mock(mock::MockCommand::Serve(args)) => {
-                mock::serve(args).await.map(|()| Verdict::Pass)
+        let work = async move {
+            match cli.command {
+                Command::Mock(mock::MockCommand::Serve(args)) => {
+                    mock::serve(args).await.map(|()| Verdict::Pass)
+                }
+                Command::E2e(args) => e2e::e2e(args).await,
+                Command::Scheduler(e2e::SchedulerCommand::Run(args)) => e2e::run(args).await,
+            }
+        };
+        tokio::select! {
+            outcome = work => outcome,
+            _ = tokio::signal::ctrl_c() => {
+                // The scratch databases of an interrupted run go too.
+                let dropped = lmh::db::drop_all_live().await;
+                eprintln!("interrupted; scratch databases dropped: {dropped:?}");
+                Err(anyhow::anyhow!("interrupted"))
             }
         }
     });

@@ -1,0 +1,250 @@
+//! `lmh e2e` and `lmh scheduler run`: the reference scheduler over a scratch database.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use lmh::adapter::{ClientConfig, SessionManagerClient};
+use lmh::clock::Clock;
+use lmh::db::{DbServer, DbSource, ScratchDb};
+use lmh::e2e::{E2eConfig, Provider, run_fixture};
+use lmh::fixtures::Fixture;
+use lmh::report::Report;
+use lmh::scheduler::{Pacing, Scheduler, SchedulerConfig};
+
+use super::Verdict;
+use super::output::OutputArgs;
+
+/// Where the database comes from.
+#[derive(Debug, Args, Clone)]
+pub struct DbArgs {
+    /// MySQL/MariaDB server to create scratch databases on, e.g. mysql://root@127.0.0.1:3306.
+    /// lmh creates its own database there, and drops it afterwards; it never writes elsewhere.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        conflicts_with = "container"
+    )]
+    pub db_url: Option<String>,
+    /// Start an ephemeral MySQL/MariaDB container instead (image from LMH_MYSQL_IMAGE).
+    #[arg(long)]
+    pub container: bool,
+}
+
+impl DbArgs {
+    /// What the user asked for.
+    pub fn source(&self) -> DbSource {
+        match (&self.db_url, self.container) {
+            (_, true) => DbSource::Container(lmh::container::image_from_env()),
+            (Some(url), false) => DbSource::Url(url.clone()),
+            (None, false) => DbSource::Auto,
+        }
+    }
+}
+
+/// Pause between sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PacingArg {
+    /// No pause.
+    None,
+    /// 30–90 s, as in production.
+    Production,
+}
+
+impl From<PacingArg> for Pacing {
+    fn from(p: PacingArg) -> Pacing {
+        match p {
+            PacingArg::None => Pacing::NONE,
+            PacingArg::Production => Pacing::PRODUCTION,
+        }
+    }
+}
+
+/// Options of `lmh e2e`.
+#[derive(Debug, Args)]
+pub struct E2eArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// `mock` (an in-process mock per fixture) or the URL of a running session-manager.
+    #[arg(long, default_value = "mock")]
+    session_manager: String,
+    /// With a URL: the journal file of the `lmh mock serve` behind it, to check the journal invariants.
+    #[arg(long)]
+    journal: Option<PathBuf>,
+    /// A fixture file or a directory of them.
+    #[arg(long, default_value = "fixtures")]
+    fixtures: PathBuf,
+    /// Decide everything, send nothing (DRY_RUN=true).
+    #[arg(long)]
+    dry_run: bool,
+    /// Pause between sends, on the virtual clock.
+    #[arg(long, value_enum, default_value_t = PacingArg::None)]
+    pacing: PacingArg,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+fn load_fixtures(path: &Path) -> Result<Vec<Fixture>> {
+    let fixtures = if path.is_dir() {
+        lmh::fixtures::load_dir(path)?
+    } else {
+        vec![lmh::fixtures::load(path)?]
+    };
+    if fixtures.is_empty() {
+        bail!(
+            "no fixture in {}: add *.yaml files or point --fixtures at one",
+            path.display()
+        );
+    }
+    Ok(fixtures)
+}
+
+fn provider(session_manager: &str, journal: Option<PathBuf>) -> Result<Provider> {
+    if session_manager == "mock" {
+        if journal.is_some() {
+            bail!(
+                "--journal goes with --session-manager URL; the in-process mock keeps its own journal"
+            );
+        }
+        return Ok(Provider::Mock);
+    }
+    let base_url = lmh::adapter::parse_base_url(session_manager, "--session-manager")?;
+    Ok(Provider::Url { base_url, journal })
+}
+
+/// Run every fixture end to end.
+pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
+    let fixtures = load_fixtures(&args.fixtures)?;
+    let provider = provider(&args.session_manager, args.journal.clone())?;
+    let server = DbServer::provide(&args.db.source()).await?;
+    eprintln!(
+        "lmh e2e: {} fixtures, database server {}",
+        fixtures.len(),
+        server.describe()
+    );
+    let config = E2eConfig {
+        pacing: args.pacing.into(),
+        dry_run: args.dry_run,
+        ..E2eConfig::default()
+    };
+    let mut report = Report::new("lmh e2e");
+    for fixture in &fixtures {
+        let run = run_fixture(fixture, server.url(), &provider, &config)
+            .await
+            .with_context(|| format!("running fixture {}", fixture.file.display()))?;
+        eprintln!("  {}: {}", run.fixture, run.summary());
+        report.extend(run.to_checks());
+    }
+    args.output.emit(&report)
+}
+
+/// Scheduler commands.
+#[derive(Debug, Subcommand)]
+pub enum SchedulerCommand {
+    /// Run the reference scheduler for real: real clock, real HTTP, a scratch database loaded
+    /// from a fixture; one JSON line per decision on stdout.
+    Run(RunArgs),
+}
+
+/// Options of `lmh scheduler run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Base URL of the session-manager, e.g. http://127.0.0.1:3011.
+    #[arg(long, env = "SESSION_MANAGER_BASE_URL")]
+    session_manager: String,
+    /// The fixture to load into the scratch database.
+    #[arg(long)]
+    fixtures: PathBuf,
+    /// One tick, then stop.
+    #[arg(long)]
+    once: bool,
+    /// Stop after this many ticks.
+    #[arg(long)]
+    ticks: Option<u32>,
+    /// Business time zone for the window and "today".
+    #[arg(long, default_value = "America/Argentina/Buenos_Aires")]
+    tz: chrono_tz::Tz,
+    /// Seconds between ticks.
+    #[arg(long, default_value_t = 60)]
+    every: u64,
+    /// Pause between sends.
+    #[arg(long, value_enum, default_value_t = PacingArg::Production)]
+    pacing: PacingArg,
+    /// Decide everything, send nothing. Also set by DRY_RUN=true.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// `DRY_RUN=true` means dry run; any other value is a mistake worth stopping for.
+fn env_dry_run() -> Result<bool> {
+    match std::env::var("DRY_RUN") {
+        Err(_) => Ok(false),
+        Ok(v) if v == "true" => Ok(true),
+        Ok(v) if v == "false" || v.is_empty() => Ok(false),
+        Ok(v) => bail!("DRY_RUN={v:?}: use DRY_RUN=true (no sends) or DRY_RUN=false"),
+    }
+}
+
+/// Run the scheduler until Ctrl-C (or --once / --ticks).
+pub async fn run(args: RunArgs) -> Result<Verdict> {
+    if let Ok(v) = std::env::var("AUTO_CAMPAIGNS_ENABLED")
+        && v != "true"
+    {
+        bail!(
+            "AUTO_CAMPAIGNS_ENABLED={v:?}: central-hub's scheduler only runs with the exact value \"true\"; unset it or set it to true"
+        );
+    }
+    let dry_run = args.dry_run || env_dry_run()?;
+    let fixture = lmh::fixtures::load(&args.fixtures)?;
+    let client = SessionManagerClient::new(ClientConfig::new(&args.session_manager))?;
+    let server = DbServer::provide(&args.db.source()).await?;
+    let db = ScratchDb::create(server.url()).await?;
+    eprintln!(
+        "lmh scheduler: scratch database {} on {}{}",
+        db.name(),
+        server.describe(),
+        if dry_run { ", DRY_RUN" } else { "" }
+    );
+    let result = run_ticks(&db, &fixture, client, &args, dry_run).await;
+    db.drop_database().await?;
+    result
+}
+
+async fn run_ticks(
+    db: &ScratchDb,
+    fixture: &Fixture,
+    client: SessionManagerClient,
+    args: &RunArgs,
+    dry_run: bool,
+) -> Result<Verdict> {
+    lmh::fixtures::insert(fixture, db).await?;
+    let scheduler = Scheduler::new(
+        db,
+        client,
+        Clock::System,
+        SchedulerConfig {
+            tz: args.tz,
+            pacing: args.pacing.into(),
+            dry_run,
+            ..SchedulerConfig::default()
+        },
+    );
+    let limit = if args.once { Some(1) } else { args.ticks };
+    let mut n = 0;
+    loop {
+        let started = tokio::time::Instant::now();
+        let report = scheduler.tick().await?;
+        for d in &report.decisions {
+            println!("{}", d.to_json_line());
+        }
+        n += 1;
+        if limit.is_some_and(|l| n >= l) {
+            return Ok(Verdict::Pass);
+        }
+        tokio::time::sleep_until(started + Duration::from_secs(args.every)).await;
+    }
+}

@@ -182,6 +182,41 @@ impl Report {
         out
     }
 
+    /// Terminal form for long reports: every check that did not pass in full, the passed ones
+    /// only counted per area.
+    pub fn to_human_brief(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{}", self.title);
+        let mut passed_per_area: Vec<(&str, usize)> = Vec::new();
+        for c in &self.checks {
+            if c.outcome == Outcome::Pass {
+                match passed_per_area.iter_mut().find(|(a, _)| *a == c.area) {
+                    Some((_, n)) => *n += 1,
+                    None => passed_per_area.push((&c.area, 1)),
+                }
+                continue;
+            }
+            let _ = writeln!(out, "  [{:>4}] {}: {}: {}", c.outcome.label(), c.area, c.name, c.summary);
+            for d in &c.details {
+                let _ = writeln!(out, "         {d}");
+            }
+        }
+        for (area, n) in passed_per_area {
+            let _ = writeln!(out, "  [  ok] {area}: {n} checks passed");
+        }
+        let t = self.tally();
+        let _ = writeln!(
+            out,
+            "{}: {} passed, {} failed, {} warnings, {} skipped",
+            if self.passed() { "PASS" } else { "FAIL" },
+            t.pass,
+            t.fail,
+            t.warn,
+            t.skip
+        );
+        out
+    }
+
     /// JSON form: title, passed, tally and every check.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({

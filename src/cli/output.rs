@@ -28,13 +28,22 @@ pub struct OutputArgs {
     /// Also write the checks as JUnit XML to this file (one test case per check).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// List every passed check too (long reports otherwise count them per area).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
+
+/// Reports longer than this are shown briefly unless --verbose.
+const BRIEF_OVER: usize = 40;
 
 impl OutputArgs {
     /// Print the report, write JUnit if asked, and say whether it passed.
     pub fn emit(&self, report: &Report) -> Result<Verdict> {
         match self.format {
-            Format::Human => print!("{}", report.to_human()),
+            Format::Human if self.verbose || report.checks.len() <= BRIEF_OVER => {
+                print!("{}", report.to_human())
+            }
+            Format::Human => print!("{}", report.to_human_brief()),
             Format::Json => println!("{}", serde_json::to_string_pretty(&report.to_json())?),
         }
         if let Some(path) = &self.junit {

@@ -55,7 +55,8 @@
 //! recipient-level fault, invariant 10; leaving it `pendiente` would keep it "stuck" for ever,
 //! invariant 16) without calling `/send`. So such a row expects `error` when its programación
 //! is active, and `pendiente` when a gate keeps the scheduler away from it; it may never
-//! expect `enviado`, and the loader rejects that.
+//! expect `enviado`, and the loader rejects that. A scheduler that reads rows the way these
+//! files are written uses [`check_phone`] and [`parse_weekdays`].
 //!
 //! # Audit
 //!

@@ -291,7 +291,20 @@ pub fn live_databases() -> Vec<String> {
 }
 
 /// Drop every scratch database this process still has (for a Ctrl-C handler). Returns the names
-/// dropped; tries them all even when one fails.
+/// dropped; tries them all even when one fails. `ScratchDb` handles still around become inert.
+///
+/// ```no_run
+/// # async fn demo() {
+/// tokio::spawn(async {
+///     if tokio::signal::ctrl_c().await.is_ok() {
+///         if let Err(e) = lmh::db::drop_all_live().await {
+///             eprintln!("lmh: {e}");
+///         }
+///         std::process::exit(130);
+///     }
+/// });
+/// # }
+/// ```
 pub async fn drop_all_live() -> Result<Vec<String>, DbError> {
     let entries: Vec<(String, LiveEntry)> = std::mem::take(&mut *live()).into_iter().collect();
     let mut dropped = Vec::new();
@@ -310,6 +323,91 @@ pub async fn drop_all_live() -> Result<Vec<String>, DbError> {
         None => Ok(dropped),
         Some(reason) => Err(DbError::Cleanup { failed, reason }),
     }
+}
+
+/// A scratch database found on a server by [`list_scratch_databases`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScratchInfo {
+    /// The database name.
+    pub name: String,
+    /// The run recorded in its marker; `None` when it has no readable marker (not lmh's).
+    pub run_id: Option<String>,
+    /// When its marker says it was created (UTC).
+    pub created_at: Option<chrono::NaiveDateTime>,
+    /// Whether this very process created it and still holds it.
+    pub live_here: bool,
+}
+
+/// Every `lmh_scratch_*` database on the server, with what its marker says.
+pub async fn list_scratch_databases(server_url: &str) -> Result<Vec<ScratchInfo>, DbError> {
+    let server = parse_server_url(server_url)?;
+    let mut admin = admin_connect(&server).await?;
+    let result = list_on(&mut admin, &server).await;
+    let _ = admin.close().await;
+    result
+}
+
+async fn list_on(
+    admin: &mut MySqlConnection,
+    server: &ServerUrl,
+) -> Result<Vec<ScratchInfo>, DbError> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT CAST(SCHEMA_NAME AS CHAR) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'lmh\\_scratch\\_%' ORDER BY SCHEMA_NAME",
+    )
+    .fetch_all(&mut *admin)
+    .await
+    .map_err(|e| server_query_error(server, "listing scratch databases", &server.display(), &e))?;
+    let live_names = live_databases();
+    let mut out = Vec::new();
+    for name in names {
+        if validate_scratch_name(&name).is_err() {
+            continue;
+        }
+        let sql = format!(
+            "SELECT run_id, created_at FROM `{name}`.`{MARKER_TABLE}` WHERE db_name = ? LIMIT 1"
+        );
+        let marker: Option<(String, chrono::NaiveDateTime)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(&name)
+            .fetch_optional(&mut *admin)
+            .await
+            .unwrap_or(None);
+        out.push(ScratchInfo {
+            live_here: live_names.contains(&name),
+            run_id: marker.as_ref().map(|m| m.0.clone()),
+            created_at: marker.map(|m| m.1),
+            name,
+        });
+    }
+    Ok(out)
+}
+
+/// Drop scratch databases left by runs that died without cleaning up (SIGKILL, power loss):
+/// those with a valid lmh marker older than `older_than`, not held by this process. Databases
+/// without a marker are never touched. Returns the names dropped.
+pub async fn drop_stale(server_url: &str, older_than: Duration) -> Result<Vec<String>, DbError> {
+    let server = parse_server_url(server_url)?;
+    // An age too large to subtract means nothing can be that old.
+    let Some(cutoff) = chrono::Duration::from_std(older_than)
+        .ok()
+        .and_then(|age| chrono::Utc::now().naive_utc().checked_sub_signed(age))
+    else {
+        return Ok(Vec::new());
+    };
+    let mut admin = admin_connect(&server).await?;
+    let found = list_on(&mut admin, &server).await;
+    let _ = admin.close().await;
+    let mut dropped = Vec::new();
+    for info in found? {
+        let (Some(run_id), Some(created_at)) = (&info.run_id, info.created_at) else {
+            continue;
+        };
+        if info.live_here || created_at >= cutoff {
+            continue;
+        }
+        drop_scratch(&server, &info.name, Some(run_id)).await?;
+        dropped.push(info.name);
+    }
+    Ok(dropped)
 }
 
 /// Drop a scratch database: check the name, check the marker (when `run_id` is given), end the

@@ -787,3 +787,64 @@ async fn values_outside_the_estado_enum_are_never_stored_by_lmh() {
     lax.close().await;
     scratch.drop_database().await.unwrap();
 }
+
+#[tokio::test]
+async fn stale_scratch_databases_from_dead_runs_are_swept() {
+    let _g = GATE.read().await;
+    let sfx = fastrand::u32(..);
+    // What a run killed with SIGKILL two days ago leaves behind: a marked scratch database.
+    let dead = format!("lmh_scratch_20200101000000_dead{sfx}");
+    // Named like one but never marked: not provably lmh's, so never touched.
+    let unmarked = format!("lmh_scratch_20200101000000_nomark{sfx}");
+    {
+        let mut conn = observer().await;
+        for name in [&dead, &unmarked] {
+            conn.execute(AssertSqlSafe(format!("CREATE DATABASE `{name}`")))
+                .await
+                .unwrap();
+        }
+        conn.execute(AssertSqlSafe(format!(
+            "CREATE TABLE `{dead}`.{MARKER_TABLE} (run_id varchar(64), db_name varchar(64), created_at datetime, created_by varchar(255))"
+        )))
+        .await
+        .unwrap();
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO `{dead}`.{MARKER_TABLE} VALUES ('999-1', ?, UTC_TIMESTAMP() - INTERVAL 2 DAY, 'lmh')"
+        )))
+        .bind(&dead)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    // A live one of this process, and it is fresh: both reasons to keep it.
+    let live = ScratchDb::create(&server_url()).await.expect("scratch db");
+
+    let listed = db::list_scratch_databases(&server_url()).await;
+    let swept = db::drop_stale(&server_url(), std::time::Duration::from_secs(24 * 3600)).await;
+    let dead_gone = !database_exists(&dead).await;
+    let unmarked_kept = database_exists(&unmarked).await;
+    let live_kept = database_exists(live.name()).await;
+    let live_name = live.name().to_string();
+    live.drop_database().await.unwrap();
+    let mut conn = observer().await;
+    for name in [&dead, &unmarked] {
+        conn.execute(AssertSqlSafe(format!("DROP DATABASE IF EXISTS `{name}`")))
+            .await
+            .unwrap();
+    }
+
+    let listed = listed.expect("list");
+    let find = |n: &str| listed.iter().find(|i| i.name == n).cloned();
+    let dead_info = find(&dead).expect("dead run listed");
+    assert_eq!(dead_info.run_id.as_deref(), Some("999-1"));
+    assert!(!dead_info.live_here);
+    assert_eq!(find(&unmarked).expect("unmarked listed").run_id, None);
+    assert!(find(&live_name).expect("live listed").live_here);
+    let swept = swept.expect("sweep");
+    assert!(swept.contains(&dead), "{swept:?}");
+    assert!(
+        !swept.contains(&unmarked) && !swept.contains(&live_name),
+        "{swept:?}"
+    );
+    assert!(dead_gone && unmarked_kept && live_kept);
+}

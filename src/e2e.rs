@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::adapter::{ClientConfig, SessionManagerClient};
 use crate::clock::Clock;
 use crate::db::{DbError, ScratchDb};
-use crate::fixtures::{Expect, Fixture, FixtureError};
+use crate::fixtures::{Fixture, FixtureError};
 use crate::invariants::{self, Evidence};
 use crate::mock::{MockConfig, MockSessionManager, read_journal};
 use crate::report::{Check, Outcome};
@@ -311,7 +311,7 @@ async fn run_in(
     ev.expected = fixture
         .envios
         .iter()
-        .map(|e| (i64::from(e.id), expected(e.expect)))
+        .map(|e| (i64::from(e.id), e.expect))
         .collect();
     ev.journal = match (provider, &mock) {
         (_, Some(m)) => m.journal(),
@@ -360,7 +360,9 @@ async fn run_in(
             .filter(|r| ev.expected.get(&r.id) == Some(&e))
             .collect();
         (
-            rows.iter().filter(|r| r.estado == e.as_str()).count(),
+            rows.iter()
+                .filter(|r| r.estado == e.estado().as_str())
+                .count(),
             rows.len(),
         )
     };
@@ -377,14 +379,6 @@ async fn run_in(
         log,
         wall_ms: started.elapsed().as_millis(),
     })
-}
-
-fn expected(e: Expect) -> invariants::Expected {
-    match e {
-        Expect::Enviado => invariants::Expected::Enviado,
-        Expect::Pendiente => invariants::Expected::Pendiente,
-        Expect::Error => invariants::Expected::Error,
-    }
 }
 
 /// Checks that read the provider's journal; skipped when there is none.
@@ -406,7 +400,7 @@ async fn nothing_left(db: &ScratchDb) -> Result<bool, sqlx::Error> {
     let left: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM ll_envios_whatsapp e
          WHERE e.estado = 'pendiente'
-           AND NOT EXISTS (SELECT 1 FROM ll_envios_whatsapp_intentos i WHERE i.envio_id = e.id)",
+           AND NOT EXISTS (SELECT 1 FROM lmh_envio_intentos i WHERE i.envio_id = e.id)",
     )
     .fetch_one(db.pool())
     .await?;

@@ -268,11 +268,8 @@ pub fn check_phone(phone: Option<&str>) -> PhoneCheck {
     let Some(p) = phone.filter(|p| !p.trim().is_empty()) else {
         return PhoneCheck::Missing;
     };
-    let digits = p.strip_suffix("@c.us").unwrap_or(p);
-    let ok = (8..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    if ok {
+    // One rule for what may be sent, the scheduler's.
+    if crate::scheduler::normalize_phone(p).is_some() {
         PhoneCheck::Valid
     } else {
         PhoneCheck::Invalid

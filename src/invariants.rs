@@ -17,28 +17,8 @@ use crate::report::Check;
 use crate::scheduler::{in_window, normalize_phone, runs_on};
 use crate::session::parse_cliente_id_header;
 
-/// What a row must be when the run ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Expected {
-    /// Sent and recorded.
-    Enviado,
-    /// Untouched: never sent.
-    Pendiente,
-    /// Refused as a recipient; never sent.
-    Error,
-}
-
-impl Expected {
-    /// The `estado` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Expected::Enviado => "enviado",
-            Expected::Pendiente => "pendiente",
-            Expected::Error => "error",
-        }
-    }
-}
+/// What a row must be when the run ends (the fixtures' `expect`).
+pub use crate::fixtures::Expect as Expected;
 
 /// A row of `ll_envios_whatsapp`.
 #[derive(Debug, Clone)]
@@ -99,7 +79,7 @@ pub struct ProgramacionRow {
     pub locked_by: Option<String>,
 }
 
-/// The scheduler's claim on a row (`ll_envios_whatsapp_intentos`).
+/// The scheduler's claim on a row (`lmh_envio_intentos`).
 #[derive(Debug, Clone)]
 pub struct IntentoRow {
     /// `envio_id`.
@@ -131,7 +111,7 @@ pub struct Evidence {
     pub counters: BTreeMap<(i64, NaiveDate), i64>,
     /// Counters as they were before the run (a fixture may start a day partly used).
     pub baseline_counters: BTreeMap<(i64, NaiveDate), i64>,
-    /// `ll_envios_whatsapp_intentos`.
+    /// `lmh_envio_intentos`.
     pub intentos: Vec<IntentoRow>,
     /// What the provider received.
     pub journal: Vec<JournalEntry>,
@@ -227,7 +207,7 @@ impl Evidence {
             );
         }
         for r in sqlx::query(
-            "SELECT envio_id, programacion_id, CAST(resultado AS CHAR) AS resultado, detalle FROM ll_envios_whatsapp_intentos",
+            "SELECT envio_id, programacion_id, CAST(resultado AS CHAR) AS resultado, detalle FROM lmh_envio_intentos",
         )
         .fetch_all(pool)
         .await?
@@ -524,15 +504,15 @@ fn expected_outcomes(ev: &Evidence) -> Check {
         let Some(expected) = ev.expected.get(&row.id) else {
             continue;
         };
-        let entry = tally.entry(expected.as_str()).or_default();
+        let entry = tally.entry(expected.estado().as_str()).or_default();
         entry.1 += 1;
-        if row.estado == expected.as_str() {
+        if row.estado == expected.estado().as_str() {
             entry.0 += 1;
         } else {
             failures.push(format!(
                 "envio {}: expected {}, found {:?}",
                 row.id,
-                expected.as_str(),
+                expected.estado().as_str(),
                 row.estado
             ));
         }

@@ -196,7 +196,14 @@ impl Report {
                 }
                 continue;
             }
-            let _ = writeln!(out, "  [{:>4}] {}: {}: {}", c.outcome.label(), c.area, c.name, c.summary);
+            let _ = writeln!(
+                out,
+                "  [{:>4}] {}: {}: {}",
+                c.outcome.label(),
+                c.area,
+                c.name,
+                c.summary
+            );
             for d in &c.details {
                 let _ = writeln!(out, "         {d}");
             }

@@ -580,7 +580,7 @@ impl Scheduler {
         let claimed_filter = if self.config.bug == Some(HistoricalBug::NoClaim) {
             ""
         } else {
-            "AND NOT EXISTS (SELECT 1 FROM ll_envios_whatsapp_intentos i WHERE i.envio_id = e.id)"
+            "AND NOT EXISTS (SELECT 1 FROM lmh_envio_intentos i WHERE i.envio_id = e.id)"
         };
         let sql = format!(
             "SELECT e.id, e.telefono_wapp, e.mensaje_final FROM ll_envios_whatsapp e
@@ -894,7 +894,7 @@ impl Scheduler {
 
     async fn claim(&self, p: &Programacion, envio: &Envio) -> Result<bool, SchedulerError> {
         let claimed = sqlx::query(
-            "INSERT IGNORE INTO ll_envios_whatsapp_intentos (envio_id, programacion_id, worker, claimed_at)
+            "INSERT IGNORE INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at)
              SELECT id, ?, ?, ? FROM ll_envios_whatsapp WHERE id = ? AND estado = 'pendiente'",
         )
         .bind(p.id)
@@ -909,7 +909,7 @@ impl Scheduler {
     }
 
     async fn release(&self, envio: &Envio) -> Result<(), SchedulerError> {
-        sqlx::query("DELETE FROM ll_envios_whatsapp_intentos WHERE envio_id = ? AND worker = ? AND resultado = 'en_curso'")
+        sqlx::query("DELETE FROM lmh_envio_intentos WHERE envio_id = ? AND worker = ? AND resultado = 'en_curso'")
             .bind(envio.id)
             .bind(&self.config.worker_id)
             .execute(&self.pool)
@@ -919,7 +919,7 @@ impl Scheduler {
     }
 
     async fn mark_unknown(&self, envio: &Envio, detail: &str) -> Result<(), SchedulerError> {
-        sqlx::query("UPDATE ll_envios_whatsapp_intentos SET resultado = 'desconocido', detalle = ?, actualizado_en = ? WHERE envio_id = ?")
+        sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'desconocido', detalle = ?, actualizado_en = ? WHERE envio_id = ?")
             .bind(detail)
             .bind(self.clock.now().naive_utc())
             .bind(envio.id)
@@ -991,7 +991,7 @@ impl Scheduler {
             .map_err(db("adding to today's counter"))?;
         }
         sqlx::query(
-            "INSERT INTO ll_envios_whatsapp_intentos (envio_id, programacion_id, worker, claimed_at, resultado, message_id, actualizado_en)
+            "INSERT INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at, resultado, message_id, actualizado_en)
              VALUES (?, ?, ?, ?, 'confirmado', ?, ?)
              ON DUPLICATE KEY UPDATE resultado = 'confirmado', message_id = VALUES(message_id), actualizado_en = VALUES(actualizado_en)",
         )
@@ -1044,7 +1044,7 @@ impl Scheduler {
             .map_err(db("writing historial"))?;
         }
         if claimed {
-            sqlx::query("UPDATE ll_envios_whatsapp_intentos SET resultado = 'fallido', detalle = ?, actualizado_en = ? WHERE envio_id = ?")
+            sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'fallido', detalle = ?, actualizado_en = ? WHERE envio_id = ?")
                 .bind(reason)
                 .bind(self.clock.now().naive_utc())
                 .bind(envio.id)
@@ -1075,7 +1075,7 @@ impl Scheduler {
                 Event::Stuck,
                 format!(
                     "{n} ticks in window with the session READY and rows pendiente, and nothing sent: \
-                     look at the OutcomeUnknown/BatchStopped decisions above and at ll_envios_whatsapp_intentos"
+                     look at the OutcomeUnknown/BatchStopped decisions above and at lmh_envio_intentos"
                 ),
             );
         }

@@ -14,18 +14,40 @@ use sqlx::mysql::MySqlPoolOptions;
 use sqlx::{MySqlPool, Row};
 use testcontainers::bollard::Docker;
 
-/// Whether Docker is usable; without it, skip (or fail when LMH_REQUIRE_DOCKER=1).
+/// Whether Docker and the test image are usable; without them, skip (or fail when
+/// LMH_REQUIRE_DOCKER=1).
 async fn docker_or_skip(test: &str) -> bool {
-    match check_docker().await {
-        Ok(_) => true,
+    let required = std::env::var("LMH_REQUIRE_DOCKER").as_deref() == Ok("1");
+    let engine = match check_docker().await {
+        Ok(engine) => engine,
         Err(e) => {
-            if std::env::var("LMH_REQUIRE_DOCKER").as_deref() == Ok("1") {
-                panic!("{test}: LMH_REQUIRE_DOCKER=1 but Docker is not usable: {e}");
-            }
+            assert!(
+                !required,
+                "{test}: LMH_REQUIRE_DOCKER=1 but Docker is not usable: {e}"
+            );
             eprintln!("skipped: no Docker engine ({test}): {e}");
-            false
+            return false;
         }
+    };
+    // A developer's engine without the image is not a failure of lmh; CI builds the image.
+    let image = image_from_env();
+    let listed = std::process::Command::new("docker")
+        .args(["image", "inspect", &image])
+        .env("DOCKER_HOST", &engine.endpoint)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(true);
+    if !listed {
+        assert!(
+            !required,
+            "{test}: LMH_REQUIRE_DOCKER=1 but image {image} is missing; run ci/setup-docker.sh"
+        );
+        eprintln!(
+            "skipped: image {image} not built ({test}); run ci/setup-docker.sh and set LMH_MYSQL_IMAGE=lmh-mariadb:10.11"
+        );
+        return false;
     }
+    true
 }
 
 async fn start_from_env() -> MysqlContainer {

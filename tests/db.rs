@@ -344,7 +344,7 @@ async fn schema_is_faithful_to_production() {
 
     let fks: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT CAST(TABLE_NAME AS CHAR), CAST(REFERENCED_TABLE_NAME AS CHAR), CAST(DELETE_RULE AS CHAR) \
-         FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME",
+         FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'll\\_%' ORDER BY TABLE_NAME",
     )
     .fetch_all(pool)
     .await

@@ -40,3 +40,40 @@ async fn every_fixture_passes_every_invariant() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[tokio::test]
+async fn the_seed_incident_goes_pendiente_to_enviado_in_a_container_too() {
+    use lmh::db::{DbServer, DbSource};
+    let required = std::env::var("LMH_REQUIRE_DOCKER").as_deref() == Ok("1");
+    if !required && !lmh::container::docker_available().await {
+        eprintln!("skipped: no Docker engine; CI runs this with LMH_REQUIRE_DOCKER=1");
+        return;
+    }
+    let image = lmh::container::image_from_env();
+    let server = match DbServer::provide(&DbSource::Container(image.clone())).await {
+        Ok(s) => s,
+        Err(e) if !required => {
+            eprintln!("skipped: cannot start {image}: {e}");
+            return;
+        }
+        Err(e) => panic!("LMH_REQUIRE_DOCKER=1 but the container did not start: {e}"),
+    };
+    let fixture = lmh::fixtures::load(fixtures_dir().join("seed-incident.yaml")).unwrap();
+    let run = run_fixture(
+        &fixture,
+        server.url(),
+        &Provider::Mock,
+        &E2eConfig::default(),
+    )
+    .await
+    .unwrap();
+    assert!(run.passed(), "{}: {:#?}", run.summary(), run.checks);
+    assert_eq!(run.enviado.0, run.enviado.1);
+    assert!(run.enviado.1 >= 15);
+    println!(
+        "{} in {}: {}",
+        run.fixture,
+        server.describe(),
+        run.summary()
+    );
+}

@@ -149,7 +149,7 @@ async fn dry_run_makes_zero_sends_and_writes_nothing() {
             .iter()
             .all(|e| e.operation.as_deref() != Some("send"))
     );
-    let intentos: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ll_envios_whatsapp_intentos")
+    let intentos: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM lmh_envio_intentos")
         .fetch_one(app.pool())
         .await
         .unwrap();

@@ -2,7 +2,7 @@
 -- Not a production table: it is what lmh's reference scheduler needs to send each envio at
 -- most once across ticks, restarts, crashes and concurrent schedulers. The primary key on
 -- envio_id is the whole guarantee: a second claim of the same row cannot be inserted.
-CREATE TABLE ll_envios_whatsapp_intentos (
+CREATE TABLE lmh_envio_intentos (
   envio_id int NOT NULL,
   programacion_id int NOT NULL,
   worker varchar(64) NOT NULL,

@@ -1,5 +1,7 @@
 //! Command-line parsing and dispatch. Business rules live in the library, not here.
 
+pub mod config;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -20,9 +22,17 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Configuration checks between central-hub and the session-manager.
+    Config {
+        #[command(subcommand)]
+        command: config::ConfigCommand,
+    },
+}
 
 /// Run a parsed command line and turn its outcome into an exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {}
+    match cli.command {
+        Command::Config { command } => config::execute(command),
+    }
 }

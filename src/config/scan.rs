@@ -196,7 +196,7 @@ fn is_config_like(path: &Path) -> bool {
         .unwrap_or_default();
     matches!(
         ext.as_str(),
-        "js" | "cjs" | "mjs" | "ts" | "json" | "yml" | "yaml" | "sh" | "conf"
+        "js" | "cjs" | "mjs" | "ts" | "json" | "yml" | "yaml" | "sh" | "conf" | "env"
     ) || name.starts_with(".env")
         || name.starts_with("dockerfile")
         || name.ends_with(".dockerfile")

@@ -749,7 +749,9 @@ fn add_shadow_details(r: &Resolution, finding: &mut Finding) {
     let key = &r.key;
     let disagreeing = r.disagreeing();
     for c in &r.shadowed {
-        let verb = if disagreeing.contains(&c) {
+        let verb = if matches!(r.effective, Effective::Unreadable(_)) {
+            "lower precedence"
+        } else if disagreeing.contains(&c) {
             "shadowed"
         } else {
             "also set (same value)"
@@ -764,7 +766,8 @@ fn add_shadow_details(r: &Resolution, finding: &mut Finding) {
         finding.sources.push(c.source.clone());
     }
     finding.details.extend(r.notes.iter().cloned());
-    if disagreeing.is_empty() {
+    // Behind an unreadable winner nothing is known to be shadowed; the error says enough.
+    if disagreeing.is_empty() || matches!(r.effective, Effective::Unreadable(_)) {
         return;
     }
     finding.severity = finding.severity.max(Severity::Warning);

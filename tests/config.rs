@@ -339,11 +339,7 @@ fn dotenv_hash_glued_to_a_value_is_a_warning() {
 #[test]
 fn malformed_env_lines_are_errors_with_file_line_and_reason_but_no_values() {
     let report = check(&tree_inputs("malformed-env")).expect("reads");
-    let topic = format!(
-        "central-hub {}",
-        fixture("malformed-env").join("central-hub/.env").display()
-    );
-    let f = finding(&report, &topic);
+    let f = finding(&report, "central-hub .env");
     assert_eq!(f.severity, Severity::Error);
     assert!(
         f.message
@@ -479,10 +475,7 @@ fn non_literal_values_are_reported_not_guessed() {
 #[test]
 fn malformed_js_names_the_unbalanced_bracket() {
     let report = check(&tree_inputs("malformed-js")).expect("reads");
-    let f = findings_starting(&report, "session-manager ")
-        .into_iter()
-        .find(|f| f.topic.ends_with("ecosystem.config.cjs"))
-        .expect("file finding");
+    let f = finding(&report, "session-manager ecosystem.config.cjs");
     assert_eq!(f.severity, Severity::Error);
     assert!(f.message.contains("ecosystem.config.cjs:10: could not be read: unbalanced brackets: `]` closes the `{` opened at line 3"), "{f:?}");
     let port = finding(&report, "session-manager PORT");
@@ -1215,4 +1208,39 @@ fn cli_usage_errors_exit_2_naming_the_input() {
     let out = lmh(&["config", "check", "--hub", hub.to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing describes the session-manager"));
+}
+
+#[test]
+fn a_directory_with_two_ecosystem_files_uses_the_js_one_and_warns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("ecosystem.config.js"),
+        "module.exports = { apps: [{ name: 'session-manager', env: { PORT: 3011 } }] };\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("ecosystem.config.json"),
+        r#"{ "apps": [{ "name": "session-manager", "env": { "PORT": 3001 } }] }"#,
+    )
+    .expect("write");
+    let inputs = ServiceInputs::from_dir(dir.path()).expect("dir");
+    assert_eq!(inputs.pm2, Some(dir.path().join("ecosystem.config.js")));
+    let config = ServiceConfig::load(Service::SessionManager, &inputs).expect("loads");
+    assert_eq!(config.resolve("PORT", Some("3001")).value(), Some("3011"));
+    let warning = config
+        .findings
+        .iter()
+        .find(|f| f.topic == "session-manager ecosystem.config.json")
+        .expect("warning about the unused file");
+    assert_eq!(warning.severity, Severity::Warning);
+
+    let mut inputs = inputs;
+    inputs.pm2_app = Some("other".into());
+    let config = ServiceConfig::load(Service::SessionManager, &inputs).expect("loads");
+    let f = config
+        .findings
+        .iter()
+        .find(|f| f.topic == "session-manager ecosystem.config.js")
+        .expect("no such app");
+    assert!(f.message.contains("no app named `other`"), "{f:?}");
 }

@@ -769,11 +769,15 @@ impl Lexer<'_> {
             'u' if self.peek() == Some('{') => {
                 self.bump();
                 let mut hex = String::new();
-                while let Some(d) = self.bump() {
-                    if d == '}' {
-                        break;
-                    }
+                while let Some(d) = self
+                    .peek()
+                    .filter(|d| d.is_ascii_hexdigit() && hex.len() < 6)
+                {
+                    self.bump();
                     hex.push(d);
+                }
+                if self.bump() != Some('}') {
+                    return Err(self.error(line, "a `\\u{...}` escape is not closed"));
                 }
                 out.push(self.code_point(&hex, line)?);
             }
@@ -790,7 +794,8 @@ impl Lexer<'_> {
         u32::from_str_radix(hex, 16)
             .ok()
             .and_then(char::from_u32)
-            .ok_or_else(|| self.error(line, format!("`{hex}` is not a valid escape code")))
+            // The digits may be part of a secret; the line number is enough to find them.
+            .ok_or_else(|| self.error(line, "a string has an invalid `\\x` or `\\u` escape"))
     }
 }
 

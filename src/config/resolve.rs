@@ -137,6 +137,9 @@ impl Candidate {
     pub fn describe(&self, key: &str) -> String {
         match (&self.value, &self.how) {
             (Some(v), None) => format!("{} {key}={}", self.source, display_value(key, v)),
+            (Some(v), Some(how)) if display_value(key, v) == self.written => {
+                format!("{} {key}={} ({how})", self.source, self.written)
+            }
             (Some(v), Some(how)) => format!(
                 "{} {key}={} (from `{}`: {how})",
                 self.source,
@@ -270,7 +273,7 @@ impl ServiceConfig {
             }
             self.findings.push(Finding {
                 severity: worst,
-                topic: format!("{} {}", self.service, path.display()),
+                topic: source_topic(self.service, path),
                 message,
                 sources: file
                     .parsed
@@ -286,11 +289,11 @@ impl ServiceConfig {
     }
 
     fn load_pm2(&mut self, path: &Path, inputs: &ServiceInputs) -> Result<(), ConfigError> {
-        let topic = format!("{} {}", self.service, path.display());
+        let topic = source_topic(self.service, path);
         for other in &inputs.other_pm2 {
             self.findings.push(Finding {
                 severity: Severity::Warning,
-                topic: format!("{} {}", self.service, other.display()),
+                topic: source_topic(self.service, other),
                 message: format!(
                     "{} is not used: {} is read instead (PM2 uses the file named on its command \
                      line); delete the one that is stale",
@@ -443,7 +446,7 @@ impl ServiceConfig {
                 return vec![Candidate {
                     source: Source::pm2(file, "file", *line),
                     value: None,
-                    written: format!("the whole file is unreadable ({reason})"),
+                    written: format!("the file does not parse ({reason})"),
                     how: None,
                 }];
             }
@@ -631,4 +634,13 @@ fn shell_line(shell: &BTreeMap<String, String>) -> String {
         let names: Vec<&str> = shell.keys().map(String::as_str).collect();
         format!("shell: {}", names.join(", "))
     }
+}
+
+/// `central-hub .env`: the check name for findings about one source file.
+fn source_topic(service: Service, path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.display().to_string());
+    format!("{service} {name}")
 }

@@ -321,8 +321,14 @@ DUP=two
     assert_eq!(get("COLON"), Some(("colon value", 9)));
     assert_eq!(get("MULTI"), Some(("first\nsecond", 10)));
     assert_eq!(get("DUP"), Some(("two", 13)));
-    // 'it' then text after the closing quote: dotenv would keep the quotes; reported.
-    assert_eq!(get("SINGLE"), None);
+    // 'it' then text after the closing quote: dotenv reads the line unquoted, up to `#`
+    // (quotes kept, as they do not pair up); loaded as dotenv does, reported as an error.
+    assert_eq!(get("SINGLE"), Some(("'it''s", 3)));
+    assert_eq!(
+        dotenv::parse("A=\"x\" y\nB='q' 'r'\n").entries[1].value,
+        "q' 'r",
+        "matching outer quotes are stripped"
+    );
     assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
     assert_eq!(parsed.problems[0].line, 3);
     assert_eq!(parsed.problems[0].severity, Severity::Error);
@@ -351,7 +357,15 @@ fn malformed_env_lines_are_errors_with_file_line_and_reason_but_no_values() {
     assert_eq!(lines, vec![Some(2), Some(3), Some(4)]);
     assert!(f.details[1].contains(".env:3: does not start with a variable name"));
     assert!(f.details[2].contains(".env:4: the double quote opened for GREETING is never closed"));
-    // The readable lines still count, as dotenv would load them.
+    // dotenv loads the unclosed quote with the quote in it; the other lines still count.
+    let greeting = dotenv::load(&fixture("malformed-env").join("central-hub/.env")).expect("loads");
+    let greeting = greeting
+        .parsed
+        .entries
+        .iter()
+        .find(|e| e.key == "GREETING")
+        .expect("loaded");
+    assert_eq!(greeting.value, "\"hola");
     assert_eq!(report.base_url.as_ref().map(|u| u.port), Some(3001));
     assert_eq!(report.hub_effective_port, Some(3012));
     assert!(!report.passed());

@@ -108,12 +108,12 @@ pub fn parse(text: &str) -> DotenvParse {
                 key,
                 value,
                 next,
-                warning,
+                problem,
             } => {
-                if let Some(reason) = warning {
+                if let Some((severity, reason)) = problem {
                     out.problems.push(DotenvProblem {
                         line: line_no,
-                        severity: Severity::Warning,
+                        severity,
                         reason,
                     });
                 }
@@ -141,14 +141,15 @@ pub fn parse(text: &str) -> DotenvParse {
 enum Line {
     /// Empty or a comment.
     Blank,
-    /// An entry; `next` is the index of the first line after it.
+    /// An entry as dotenv loads it; `next` is the index of the first line after it. A
+    /// problem with it is a warning (surprising) or an error (dotenv mangles the value).
     Entry {
         key: String,
         value: String,
         next: usize,
-        warning: Option<String>,
+        problem: Option<(Severity, String)>,
     },
-    /// A line dotenv skips or mangles, and why.
+    /// A line dotenv skips, and why.
     Bad(String),
 }
 
@@ -211,17 +212,18 @@ fn unquoted_value(key: &str, rest: &str, next: usize) -> Line {
     };
     // `URL=http://host#x` loses `#x` without a word from dotenv; `URL=x # note` is intended.
     let glued_comment = comment && !value.is_empty() && !value.ends_with([' ', '\t']);
-    let warning = glued_comment.then(|| {
-        format!(
+    let problem = glued_comment.then(|| {
+        let reason = format!(
             "`#` right after the value of {key} starts a comment for dotenv, so the rest of the \
              line is dropped; quote the value if `#` belongs to it"
-        )
+        );
+        (Severity::Warning, reason)
     });
     Line::Entry {
         key: key.to_string(),
         value: value.trim().to_string(),
         next,
-        warning,
+        problem,
     }
 }
 
@@ -236,12 +238,13 @@ fn quoted_value(lines: &[&str], index: usize, key: &str, rest: &str, quote: char
             collected.push_str(&current[..end]);
             let after = current[end + quote.len_utf8()..].trim_start_matches([' ', '\t']);
             if !after.is_empty() && !after.starts_with('#') {
-                return Line::Bad(format!(
-                    "text follows the closing quote of {key} (line {}); dotenv then keeps the \
-                     quotes as part of the value; move the text inside the quotes or into a \
-                     `#` comment",
+                let reason = format!(
+                    "text follows the closing quote of {key} (line {}), so dotenv reads the line \
+                     as unquoted and keeps the quotes in the value; move the text inside the \
+                     quotes or into a `#` comment",
                     at + 1
-                ));
+                );
+                return mangled(key, rest, index + 1, reason);
             }
             let value = if quote == '"' {
                 collected.replace("\\n", "\n").replace("\\r", "\r")
@@ -252,20 +255,46 @@ fn quoted_value(lines: &[&str], index: usize, key: &str, rest: &str, quote: char
                 key: key.to_string(),
                 value,
                 next: at + 1,
-                warning: None,
+                problem: None,
             };
         }
         at += 1;
         if at >= lines.len() {
-            return Line::Bad(format!(
-                "the {} opened for {key} is never closed; dotenv then reads the value with the \
+            let reason = format!(
+                "the {} opened for {key} is never closed, so dotenv reads the value with the \
                  quote character in it; close the quote",
                 quote_name(quote)
-            ));
+            );
+            return mangled(key, rest, index + 1, reason);
         }
         collected.push_str(current);
         collected.push('\n');
         current = lines[at];
+    }
+}
+
+/// What dotenv loads when its quoted forms do not match: the line read as unquoted (up to
+/// `#`, trimmed), with one pair of matching outer quotes removed, reported as an error.
+fn mangled(key: &str, rest: &str, next: usize, reason: String) -> Line {
+    let raw = rest.split('#').next().unwrap_or("").trim();
+    let mut chars = raw.chars();
+    let (first, last) = (chars.next(), chars.next_back());
+    let value = match (first, last) {
+        (Some(q @ ('"' | '\'' | '`')), Some(l)) if q == l => {
+            let inner = &raw[1..raw.len() - 1];
+            if q == '"' {
+                inner.replace("\\n", "\n").replace("\\r", "\r")
+            } else {
+                inner.to_string()
+            }
+        }
+        _ => raw.to_string(),
+    };
+    Line::Entry {
+        key: key.to_string(),
+        value,
+        next,
+        problem: Some((Severity::Error, reason)),
     }
 }
 

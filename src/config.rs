@@ -352,14 +352,20 @@ impl ConfigReport {
                 ),
             )
         } else {
+            // Through a proxy on another host the ports may legitimately differ.
+            let severity = if url.is_loopback() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
             let mut f = Finding::new(
-                Severity::Error,
+                severity,
                 topic,
                 format!(
-                    "hub {} {BASE_URL_KEY}={url} -> port {}, but session-manager {PORT_KEY}={port} from {}{}",
+                    "hub {} {BASE_URL_KEY}={url} -> port {}, but session-manager {PORT_KEY}={port} {}{}",
                     describe_source(url_source.as_ref()),
                     url.port,
-                    describe_source(sm_source.as_ref()),
+                    origin(sm_source.as_ref()),
                     overrides(&self.sm_port)
                 ),
             );
@@ -372,8 +378,8 @@ impl ConfigReport {
         };
         if !url.is_loopback() {
             finding.details.push(format!(
-                "{BASE_URL_KEY} names host {}; only the ports were compared, check that this host \
-                 is the session-manager's",
+                "{BASE_URL_KEY} names host {}, not this machine; only the ports were compared: \
+                 check that this host is the session-manager's, or a proxy that forwards to its port",
                 url.host
             ));
         }
@@ -806,6 +812,17 @@ fn describe_candidate(c: &Candidate) -> String {
     match &c.how {
         Some(how) => format!("{} (`{}`: {how})", c.source, c.written),
         None => c.source.to_string(),
+    }
+}
+
+/// `from shell`, `from path:7`, or `by default (from the service code)`.
+fn origin(source: Option<&Source>) -> String {
+    match source {
+        Some(s) if s.kind == SourceKind::ServiceDefault => {
+            "by default (from the service code)".into()
+        }
+        Some(s) => format!("from {}", s.location()),
+        None => "from nowhere".into(),
     }
 }
 

@@ -1258,3 +1258,36 @@ fn a_directory_with_two_ecosystem_files_uses_the_js_one_and_warns() {
         .expect("no such app");
     assert!(f.message.contains("no app named `other`"), "{f:?}");
 }
+
+#[test]
+fn mismatch_with_a_default_port_and_a_remote_host() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".env"),
+        "SESSION_MANAGER_BASE_URL=http://localhost:3011\n",
+    )
+    .expect("write");
+    let mut inputs = CheckInputs::default();
+    inputs.hub.dotenv = Some(dir.path().join(".env"));
+    inputs.sm.dir = Some(dir.path().to_path_buf());
+    let report = check(&inputs).expect("reads");
+    let f = finding(&report, "port agreement");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(
+        f.message
+            .contains("session-manager PORT=3001 by default (from the service code)"),
+        "{f:?}"
+    );
+
+    // Another host may be a proxy: the port difference is a warning, not a verdict.
+    std::fs::write(
+        dir.path().join(".env"),
+        "SESSION_MANAGER_BASE_URL=https://sm.example.com\n",
+    )
+    .expect("write");
+    let report = check(&inputs).expect("reads");
+    let f = finding(&report, "port agreement");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.contains("-> port 443"), "{f:?}");
+    assert!(f.details.iter().any(|d| d.contains("not this machine")));
+}

@@ -91,7 +91,7 @@ pub struct ConfigCheckArgs {
     #[arg(long)]
     pub probe: bool,
     /// Another port to probe on the URL's host (repeatable; implies --probe).
-    #[arg(long, value_name = "PORT")]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub probe_port: Vec<u16>,
     /// Timeout of each probe, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 2000)]

@@ -5,7 +5,9 @@
 //! `env_<name>` when started with `--env <name>`, and sets `PORT` from the app's `port`
 //! property when there is one. Values that are not literals are kept as
 //! [`Assignment::FromShell`] (`process.env.X`, `process.env.X || 3001`) or
-//! [`Assignment::Unreadable`], with their line, never guessed.
+//! [`Assignment::Unreadable`], with their line, never guessed. A spread in an app object
+//! (`...common`) after its `env` block may replace the block, so the block's values become
+//! unreadable; a spread before it is overridden by it. Spreads are assumed not to set `port`.
 //!
 //! ```
 //! let src = "module.exports = { apps: [{ name: 'session-manager',\n env: { PORT: 3001 } }] };";

@@ -1137,20 +1137,25 @@ fn lmh(args: &[&str]) -> std::process::Output {
         .expect("runs lmh")
 }
 
-#[test]
-fn cli_seed_with_shell_port_fails_and_names_both_sources() {
-    let hub = fixture("seed").join("central-hub");
-    let sm = fixture("seed").join("session-manager");
-    let out = lmh(&[
+/// `lmh config check --hub <tree>/central-hub --sm <tree>/session-manager <extra>`.
+fn lmh_check_tree(tree: &str, extra: &[&str]) -> std::process::Output {
+    let hub = fixture(tree).join("central-hub");
+    let sm = fixture(tree).join("session-manager");
+    let mut args = vec![
         "config",
         "check",
         "--hub",
         hub.to_str().expect("utf8"),
         "--sm",
         sm.to_str().expect("utf8"),
-        "--sm-shell",
-        "PORT=3011",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    lmh(&args)
+}
+
+#[test]
+fn cli_seed_with_shell_port_fails_and_names_both_sources() {
+    let out = lmh_check_tree("seed", &["--sm-shell", "PORT=3011"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("[FAIL] config: port agreement"), "{stdout}");
@@ -1171,18 +1176,7 @@ fn cli_seed_with_shell_port_fails_and_names_both_sources() {
 
 #[test]
 fn cli_fixed_tree_passes_with_json_output() {
-    let hub = fixture("fixed").join("central-hub");
-    let sm = fixture("fixed").join("session-manager");
-    let out = lmh(&[
-        "config",
-        "check",
-        "--hub",
-        hub.to_str().expect("utf8"),
-        "--sm",
-        sm.to_str().expect("utf8"),
-        "--format",
-        "json",
-    ]);
+    let out = lmh_check_tree("fixed", &["--format", "json"]);
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -216,34 +216,36 @@ impl Reader<'_> {
             let Some(token) = self.tokens.get(i) else {
                 return Err(self.unclosed(open));
             };
-            let line = token.line;
             let (prop, next) = match &token.tok {
                 Tok::Punct("}") => return Ok((JsValue::Object(props), i + 1)),
-                Tok::Punct("...") => {
-                    let end = self.expression_end(i + 1);
-                    let text = self.expr(i, end).text;
-                    (Property::Opaque { text, line }, end)
-                }
+                Tok::Punct("...") => self.opaque(i, i + 1),
                 Tok::Ident(key) | Tok::Str(key) | Tok::Num(key) => self.field(i, key)?,
-                _ => {
-                    let end = self.expression_end(i);
-                    let text = self.expr(i, end).text;
-                    (Property::Opaque { text, line }, end)
-                }
+                _ => self.opaque(i, i),
             };
             props.push(prop);
-            i = next;
-            match self.tok(i) {
-                Some(Tok::Punct(",")) => i += 1,
-                Some(Tok::Punct("}")) => {}
-                Some(_) => {
-                    return Err(JsError {
-                        line: self.tokens[i].line,
-                        reason: "expected `,` or `}` after an object property".into(),
-                    });
-                }
-                None => return Err(self.unclosed(open)),
-            }
+            i = self.after_item(next, "}", open)?;
+        }
+    }
+
+    /// A property lmh cannot read (spread, computed key, method): from token `start`, with the
+    /// expression scanned from `from`.
+    fn opaque(&self, start: usize, from: usize) -> (Property, usize) {
+        let end = self.expression_end(from);
+        let text = self.expr(start, end).text;
+        let line = self.tokens[start].line;
+        (Property::Opaque { text, line }, end)
+    }
+
+    /// After an object property or array element at `i`: skip a `,`, stop before `close`.
+    fn after_item(&self, i: usize, close: &str, open: usize) -> Result<usize, JsError> {
+        match self.tok(i) {
+            Some(Tok::Punct(",")) => Ok(i + 1),
+            Some(Tok::Punct(p)) if *p == close => Ok(i),
+            Some(_) => Err(JsError {
+                line: self.tokens[i].line,
+                reason: format!("expected `,` or `{close}` here"),
+            }),
+            None => Err(self.unclosed(open)),
         }
     }
 
@@ -267,11 +269,7 @@ impl Reader<'_> {
                 let key = key.to_string();
                 Ok((Property::Field { key, value, line }, i + 1))
             }
-            _ => {
-                let end = self.expression_end(i);
-                let text = self.expr(i, end).text;
-                Ok((Property::Opaque { text, line }, end))
-            }
+            _ => Ok(self.opaque(i, i)),
         }
     }
 
@@ -290,18 +288,7 @@ impl Reader<'_> {
             }
             let (item, next) = self.value(i)?;
             items.push(item);
-            i = next;
-            match self.tok(i) {
-                Some(Tok::Punct(",")) => i += 1,
-                Some(Tok::Punct("]")) => {}
-                Some(_) => {
-                    return Err(JsError {
-                        line: self.tokens[i].line,
-                        reason: "expected `,` or `]` after an array element".into(),
-                    });
-                }
-                None => return Err(self.unclosed(open)),
-            }
+            i = self.after_item(next, "]", open)?;
         }
     }
 

@@ -658,9 +658,8 @@ fn sources_finding(config: &ServiceConfig) -> Finding {
         Severity::Info,
         &format!("{} sources", config.service),
         format!(
-            "{} configuration read from {} source(s); precedence: shell, then PM2 ecosystem file, then .env",
-            config.service,
-            config.consulted.len()
+            "{} sources, highest precedence first: shell, PM2 ecosystem file, .env",
+            config.service
         ),
     );
     f.details = config.consulted.clone();

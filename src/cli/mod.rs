@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch. Business rules live in the library, not here.
 
+mod config;
 mod e2e;
 mod mock;
 mod output;
@@ -36,11 +37,16 @@ enum Command {
     /// The reference scheduler.
     #[command(subcommand)]
     Scheduler(e2e::SchedulerCommand),
+    /// Configuration checks between central-hub and the session-manager.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
 }
 
 /// What a command concluded: checks passed, or some failed.
 pub enum Verdict {
+    /// Every check passed.
     Pass,
+    /// At least one check failed.
     Fail,
 }
 
@@ -61,6 +67,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
                 Command::E2e(args) => e2e::e2e(args).await,
                 Command::Scheduler(e2e::SchedulerCommand::Run(args)) => e2e::run(args).await,
+                Command::Config(command) => config::execute(command).await,
             }
         };
         tokio::select! {

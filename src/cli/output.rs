@@ -17,6 +17,8 @@ pub enum Format {
     Human,
     /// One JSON document.
     Json,
+    /// JUnit XML (also available in a file with --junit).
+    Junit,
 }
 
 /// `--format` and `--junit`, shared by every command that reports checks.
@@ -45,6 +47,7 @@ impl OutputArgs {
             }
             Format::Human => print!("{}", report.to_human_brief()),
             Format::Json => println!("{}", serde_json::to_string_pretty(&report.to_json())?),
+            Format::Junit => print!("{}", report.to_junit()),
         }
         if let Some(path) = &self.junit {
             std::fs::write(path, report.to_junit())

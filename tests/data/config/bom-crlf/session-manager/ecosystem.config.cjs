@@ -1,0 +1,7 @@
+﻿module.exports = {
+  apps: [{
+    name: "session-manager",
+    script: "index.js",
+    env: { PORT: 3001 },
+  }],
+};

@@ -1,0 +1,11 @@
+module.exports = {
+  apps: [
+    {
+      name: 'session-manager',
+      script: 'index.js',
+      env: {
+        PORT: 3001,
+      },
+
+  ],
+};

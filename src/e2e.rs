@@ -52,6 +52,8 @@ pub struct E2eConfig {
     pub max_ticks: u32,
     /// Total timeout of each HTTP call to the session-manager.
     pub http_timeout: Duration,
+    /// Keep ticking until the fixture's end even when nothing is left to send (simulations).
+    pub run_to_end: bool,
 }
 
 impl Default for E2eConfig {
@@ -62,6 +64,7 @@ impl Default for E2eConfig {
             tick_every: Duration::from_secs(60),
             max_ticks: 2 * 24 * 60,
             http_timeout: Duration::from_secs(5),
+            run_to_end: false,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! One module per concept; see the README for how data flows between them.
 
 pub mod adapter;
+pub mod bench;
 pub mod clock;
 pub mod config;
 pub mod container;

@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch. Business rules live in the library, not here.
 
+mod bench;
 mod config;
 mod e2e;
 mod mock;
@@ -40,6 +41,8 @@ enum Command {
     /// Configuration checks between central-hub and the session-manager.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Measure the end-to-end flow: 1,000 rows, a simulated business day, the drain rate.
+    Bench(bench::BenchArgs),
 }
 
 /// What a command concluded: checks passed, or some failed.
@@ -68,6 +71,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 Command::E2e(args) => e2e::e2e(args).await,
                 Command::Scheduler(e2e::SchedulerCommand::Run(args)) => e2e::run(args).await,
                 Command::Config(command) => config::execute(command).await,
+                Command::Bench(args) => bench::bench(args).await,
             }
         };
         tokio::select! {

@@ -1,6 +1,8 @@
 //! Command-line parsing and dispatch. Business rules live in the library, not here.
 
+mod contract;
 mod mock;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -28,6 +30,12 @@ enum Command {
     /// The mock session-manager.
     #[command(subcommand)]
     Mock(mock::MockCommand),
+    /// Read, list and diff provider contracts.
+    #[command(subcommand)]
+    Contract(contract::ContractCommand),
+    /// Check a live provider, or a consumer's recorded requests, against the contract.
+    #[command(subcommand)]
+    Verify(verify::VerifyCommand),
 }
 
 /// What a command concluded: checks passed, or some failed.
@@ -50,6 +58,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Mock(mock::MockCommand::Serve(args)) => {
                 mock::serve(args).await.map(|()| Verdict::Pass)
             }
+            Command::Contract(command) => contract::run(command),
+            Command::Verify(command) => verify::run(command).await,
         }
     });
     match outcome {

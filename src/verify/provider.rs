@@ -453,7 +453,7 @@ fn identity(base: &str, health: &Reply) -> Check {
                 found => {
                     let what = match found {
                         Some(other) => format!("{status} {media} naming service {other:?}"),
-                        None => format!("{status} {media}: {:?}", snippet(body)),
+                        None => format!("{status} {media}: {}", excerpt(body)),
                     };
                     Check::fail(
                         AREA,
@@ -690,10 +690,10 @@ impl Run<'_> {
             .and_then(Reply::status);
         let mut checks = self.judge_operation(op, runs);
         let main_passed = checks.iter().all(|c| c.outcome != Outcome::Fail);
-        if let (true, "qr_code", Some(status)) = (main_passed, op.id.as_str(), main_status) {
-            if let Some(c) = self.qr_for_state(op, status).await {
-                checks.push(c);
-            }
+        if let (true, "qr_code", Some(status)) = (main_passed, op.id.as_str(), main_status)
+            && let Some(c) = self.qr_for_state(op, status).await
+        {
+            checks.push(c);
         }
         checks
     }
@@ -721,7 +721,7 @@ impl Run<'_> {
                     self.contract.version
                 ),
             )
-            .with_details([format!("answer: {:?}", snippet(body))]),
+            .with_details([format!("answer: {}", excerpt(body))]),
         )
     }
 
@@ -1035,7 +1035,7 @@ fn extension(name: &str, key: &str, spec: &ResponseSpec, reply: &Reply) -> Check
                 spec.status
             ),
         )
-        .with_details([format!("answer: {:?}", snippet(body))]);
+        .with_details([format!("answer: {}", excerpt(body))]);
     }
     if spec.schema.is_none() {
         return Check::pass(
@@ -1071,13 +1071,13 @@ fn deviation(
                 codes(documented)
             ),
         )
-        .with_details([format!("answer: {:?}", snippet(body))]),
+        .with_details([format!("answer: {}", excerpt(body))]),
         ResponseViolation::NotJson { .. } => Check::fail(
             AREA,
             name,
             format!(
-                "{status}: the body is not JSON ({media}): {:?}",
-                snippet(body)
+                "{status}: the body is not JSON ({media}): {}",
+                excerpt(body)
             ),
         ),
         ResponseViolation::Schema { violations, .. } => Check::fail(
@@ -1102,6 +1102,30 @@ fn deviation(
             )
         })),
     }
+}
+
+/// The first bytes of a body, quoted; an HTML page reduced to its text (`Cannot GET /send`
+/// says more than `<!DOCTYPE html>`).
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if !text.trim_start().starts_with('<') {
+        return format!("{:?}", snippet(body));
+    }
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                plain.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let words = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{:?} (HTML page, text only)", snippet(words.as_bytes()))
 }
 
 /// A few words naming an answer: its code, or its state.

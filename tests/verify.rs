@@ -96,6 +96,12 @@ async fn provider_is_clean_against_the_v1_mock_in_every_state() {
         // The /qr-code answer matched the state, and the statuses it could not reach say why.
         let qr = check(&report, "GET /qr-code answer for the session's state");
         assert_eq!(qr.outcome, Outcome::Pass, "{state}: {qr:?}");
+        if state == SessionState::Ready {
+            assert_eq!(
+                check(&report, "GET /qr-code 404").summary,
+                "not exercised: 404 needs a session with no QR yet (e.g. INITIALIZING); client 999999 is READY"
+            );
+        }
         let send_200 = check(&report, "POST /send 200");
         assert_eq!(send_200.outcome, Outcome::Skip);
         assert!(send_200.summary.contains("--allow-send"));

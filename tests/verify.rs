@@ -338,7 +338,7 @@ async fn consumer_seed_call_comes_out_with_its_fix() {
         SEED_LINE
     );
     assert!(report.to_human().contains(SEED_LINE));
-    assert_eq!(check(&report, "GET /status").summary, "1 request: conform");
+    assert_eq!(check(&report, "GET /status").summary, "1 request conforms");
 }
 
 #[tokio::test]

@@ -98,7 +98,11 @@ pub fn verify_consumer(journal: &[JournalEntry], contract: &Contract, source: &s
         report.push(Check::pass(
             AREA,
             &op,
-            format!("{}: conform", requests(seqs.len())),
+            if seqs.len() == 1 {
+                "1 request conforms".to_string()
+            } else {
+                format!("{} requests conform", seqs.len())
+            },
         ));
     }
     for g in groups {

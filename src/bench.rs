@@ -36,13 +36,20 @@ pub struct Measurement {
 
 /// `programaciones` approved weekday programaciones of one client, each with `per` pending
 /// rows and a daily quota of `cupo`, window 09:00–18:00, starting 2026-01-13 08:59 local.
-pub fn synthetic_fixture(programaciones: u32, per: u32, cupo: u32, end: &str) -> Result<Fixture, fixtures::FixtureError> {
-    let mut yaml = String::from(
-        "description: synthetic benchmark load\nstart: \"2026-01-13T08:59:00\"\n",
-    );
+pub fn synthetic_fixture(
+    programaciones: u32,
+    per: u32,
+    cupo: u32,
+    end: &str,
+) -> Result<Fixture, fixtures::FixtureError> {
+    let mut yaml =
+        String::from("description: synthetic benchmark load\nstart: \"2026-01-13T08:59:00\"\n");
     let _ = writeln!(yaml, "end: \"{end}\"\nsessions:\n  51: READY\ncampaigns:");
     for i in 1..=programaciones {
-        let _ = writeln!(yaml, "  - {{id: {i}, nombre: \"bench {i}\", mensaje: \"Hola\", estado: en_progreso, cliente_id: 51}}");
+        let _ = writeln!(
+            yaml,
+            "  - {{id: {i}, nombre: \"bench {i}\", mensaje: \"Hola\", estado: en_progreso, cliente_id: 51}}"
+        );
     }
     yaml.push_str("programaciones:\n");
     for i in 1..=programaciones {
@@ -54,9 +61,16 @@ pub fn synthetic_fixture(programaciones: u32, per: u32, cupo: u32, end: &str) ->
     yaml.push_str("envios:\n");
     for i in 1..=programaciones {
         let sent = per.min(cupo);
-        let _ = writeln!(yaml, "  - {{campania_id: {i}, generate: {sent}, expect: enviado}}");
+        let _ = writeln!(
+            yaml,
+            "  - {{campania_id: {i}, generate: {sent}, expect: enviado}}"
+        );
         if per > cupo {
-            let _ = writeln!(yaml, "  - {{campania_id: {i}, generate: {}, expect: pendiente}}", per - cupo);
+            let _ = writeln!(
+                yaml,
+                "  - {{campania_id: {i}, generate: {}, expect: pendiente}}",
+                per - cupo
+            );
         }
     }
     fixtures::parse(&yaml, format!("bench-{programaciones}x{per}.yaml"))
@@ -135,7 +149,11 @@ pub async fn run_all(server_url: &str) -> Result<Vec<Measurement>, E2eError> {
 /// The measurements as a table for a terminal.
 pub fn table(measurements: &[Measurement]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:<14} {:>9} {:>7} {:>7} {:>10}  {:<13} invariants", "scenario", "wall", "ticks", "sent", "rows/s", "target");
+    let _ = writeln!(
+        out,
+        "{:<14} {:>9} {:>7} {:>7} {:>10}  {:<13} invariants",
+        "scenario", "wall", "ticks", "sent", "rows/s", "target"
+    );
     for m in measurements {
         let _ = writeln!(
             out,

@@ -2,9 +2,11 @@
 
 mod bench;
 mod config;
+mod contract;
 mod e2e;
 mod mock;
 mod output;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -43,6 +45,12 @@ enum Command {
     Config(config::ConfigCommand),
     /// Measure the end-to-end flow: 1,000 rows, a simulated business day, the drain rate.
     Bench(bench::BenchArgs),
+    /// Read, list and diff provider contracts.
+    #[command(subcommand)]
+    Contract(contract::ContractCommand),
+    /// Check a live provider, or a consumer's recorded requests, against the contract.
+    #[command(subcommand)]
+    Verify(verify::VerifyCommand),
 }
 
 /// What a command concluded: checks passed, or some failed.
@@ -72,6 +80,8 @@ pub fn run(cli: Cli) -> ExitCode {
                 Command::Scheduler(e2e::SchedulerCommand::Run(args)) => e2e::run(args).await,
                 Command::Config(command) => config::execute(command).await,
                 Command::Bench(args) => bench::bench(args).await,
+                Command::Contract(command) => contract::run(command),
+                Command::Verify(command) => verify::run(command).await,
             }
         };
         tokio::select! {

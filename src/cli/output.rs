@@ -50,8 +50,14 @@ impl OutputArgs {
             Format::Junit => print!("{}", report.to_junit()),
         }
         if let Some(path) = &self.junit {
-            std::fs::write(path, report.to_junit())
-                .with_context(|| format!("writing the JUnit report to {}", path.display()))?;
+            // Written next to the target and renamed, so a failed write leaves no half a file.
+            let tmp = path.with_extension("xml.lmh-tmp");
+            let written =
+                std::fs::write(&tmp, report.to_junit()).and_then(|()| std::fs::rename(&tmp, path));
+            if written.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            written.with_context(|| format!("writing the JUnit report to {}", path.display()))?;
         }
         Ok(if report.passed() {
             Verdict::Pass

@@ -1,0 +1,518 @@
+//! `verify provider` against real HTTP servers on loopback (the mock in both profiles, a foreign
+//! service, a closed port, a hanging one) and `verify consumer` against journals the mock wrote.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use lmh::adapter::{ClientConfig, SessionManagerClient};
+use lmh::contract::Contract;
+use lmh::mock::{MockConfig, MockSessionManager, Profile};
+use lmh::report::{Check, Outcome, Report};
+use lmh::session::SessionState;
+use lmh::verify::{
+    DEFAULT_CLIENTE_ID, ProviderOptions, VerifyError, verify_journal, verify_provider,
+};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SEED_LINE: &str = "GET /api/session-manager/sessions/sender_51: no such operation in session-manager v1; nearest: GET /status with X-Cliente-Id: 51";
+
+async fn mock(profile: Profile, journal: Option<PathBuf>) -> MockSessionManager {
+    MockSessionManager::start_with(MockConfig {
+        profile,
+        journal_file: journal,
+        ..MockConfig::default()
+    })
+    .await
+    .expect("a loopback mock")
+}
+
+fn failures(report: &Report) -> Vec<&Check> {
+    report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .collect()
+}
+
+fn check<'a>(report: &'a Report, name: &str) -> &'a Check {
+    report
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no check {name:?} in\n{}", report.to_human()))
+}
+
+async fn provider(base: &str) -> Report {
+    verify_provider(&ProviderOptions::new(base))
+        .await
+        .expect("usable options")
+}
+
+#[tokio::test]
+async fn provider_is_clean_against_the_v1_mock_in_every_state() {
+    for state in SessionState::ALL {
+        let mock = mock(Profile::V1, None).await;
+        mock.set_state(DEFAULT_CLIENTE_ID, state);
+        let report = provider(&mock.uri()).await;
+        assert!(
+            failures(&report).is_empty(),
+            "{state}:\n{}",
+            report.to_human()
+        );
+        // Non-destructive: nothing went out, and only the probe client's session exists.
+        assert!(mock.deliveries().is_empty(), "{state}: a message was sent");
+        let ids: Vec<Option<u64>> = mock
+            .journal()
+            .iter()
+            .map(|e| e.cliente_id)
+            .filter(Option::is_some)
+            .collect();
+        assert!(ids.iter().all(|id| *id == Some(DEFAULT_CLIENTE_ID)));
+        // The session's state is what the report describes.
+        let expected = match state {
+            // The first /status creates the session; the mock settles it at once.
+            SessionState::NotInitialized => SessionState::Ready,
+            s => s,
+        };
+        let status = check(&report, "GET /status with X-Cliente-Id: 999999");
+        assert_eq!(
+            status.summary,
+            format!("conformant: 200, state {expected}"),
+            "{state}"
+        );
+        let side = check(&report, "side effects");
+        assert_eq!(
+            side.outcome,
+            if state == SessionState::NotInitialized {
+                Outcome::Warn
+            } else {
+                Outcome::Pass
+            },
+            "{state}: {side:?}"
+        );
+        assert!(side.summary.contains("nothing was sent"));
+        // The /qr-code answer matched the state, and the statuses it could not reach say why.
+        let qr = check(&report, "GET /qr-code answer for the session's state");
+        assert_eq!(qr.outcome, Outcome::Pass, "{state}: {qr:?}");
+        if state == SessionState::Ready {
+            assert_eq!(
+                check(&report, "GET /qr-code 404").summary,
+                "not exercised: 404 needs a session with no QR yet (e.g. INITIALIZING); client 999999 is READY"
+            );
+        }
+        let send_200 = check(&report, "POST /send 200");
+        assert_eq!(send_200.outcome, Outcome::Skip);
+        assert!(send_200.summary.contains("--allow-send"));
+    }
+}
+
+#[tokio::test]
+async fn send_body_probe_reports_the_session_it_creates() {
+    let mock = mock(Profile::V1, None).await;
+    let report = provider(&mock.uri()).await;
+    let send = check(&report, "POST /send with X-Cliente-Id: 999999 and body {}");
+    assert_eq!(send.summary, "conformant: 400, INVALID_REQUEST");
+    assert!(
+        send.details
+            .iter()
+            .any(|d| d.contains("creates client 999999's session before it validates the body")),
+        "{send:?}"
+    );
+    let side = check(&report, "side effects");
+    assert!(side.summary.contains("had no session: this run created it"));
+    assert!(
+        side.details[0].starts_with("GET /status, GET /qr-code, POST /send create the session")
+    );
+}
+
+#[tokio::test]
+async fn a_real_send_happens_only_when_allowed_and_is_checked() {
+    let mock = mock(Profile::V1, None).await;
+    mock.set_state(51, SessionState::Ready);
+    mock.set_state(52, SessionState::QrRequired);
+
+    let mut options = ProviderOptions::new(mock.uri());
+    options.cliente_id = 51;
+    options.send_to = Some("5491155550000".into());
+    let report = verify_provider(&options).await.unwrap();
+    assert!(failures(&report).is_empty(), "{}", report.to_human());
+    let sent = mock.deliveries();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].body.contains(lmh::verify::TEST_MESSAGE));
+    let send = check(
+        &report,
+        "POST /send with X-Cliente-Id: 51 and a real message to 5491155550000",
+    );
+    assert!(
+        send.summary
+            .starts_with("conformant: 200, message_id true_5491155550000@c.us_")
+    );
+    assert!(
+        check(&report, "side effects")
+            .summary
+            .contains("one message was sent to 5491155550000")
+    );
+
+    // A session that is not READY answers 409 and nothing goes out.
+    options.cliente_id = 52;
+    let report = verify_provider(&options).await.unwrap();
+    assert!(failures(&report).is_empty(), "{}", report.to_human());
+    assert_eq!(mock.deliveries().len(), 1);
+    let send = check(
+        &report,
+        "POST /send with X-Cliente-Id: 52 and a real message to 5491155550000",
+    );
+    assert_eq!(send.summary, "conformant: 409, SESSION_NOT_READY");
+    assert_eq!(
+        check(&report, "POST /send 200").summary,
+        "not exercised: 200 needs a READY session; client 52 is QR_REQUIRED"
+    );
+}
+
+#[tokio::test]
+async fn the_v2_contract_is_clean_against_the_v2_mock() {
+    let mock = mock(Profile::V2, None).await;
+    let mut options = ProviderOptions::new(mock.uri());
+    options.contract = Contract::v2();
+    let report = verify_provider(&options).await.unwrap();
+    assert!(failures(&report).is_empty(), "{}", report.to_human());
+    // State-changing routes are not called.
+    assert!(mock.journal().iter().all(|e| e.method == "GET"));
+    assert_eq!(check(&report, "POST /connect").outcome, Outcome::Skip);
+}
+
+/// The report with the mock's address made stable.
+fn redacted(report: &Report, uri: &str) -> String {
+    report.to_human().replace(uri, "http://127.0.0.1:[PORT]")
+}
+
+#[tokio::test]
+async fn provider_against_the_v2_mock_lists_every_deviation() {
+    let mock = mock(Profile::V2, None).await;
+    let report = provider(&mock.uri()).await;
+    let failed: Vec<String> = failures(&report)
+        .iter()
+        .map(|c| format!("{}: {}", c.name, c.summary))
+        .collect();
+    assert!(failed.contains(
+        &"POST /send: contract v1 documents it; the provider answers 404 text/html (route missing)"
+            .to_string()
+    ));
+    assert!(failed.contains(
+        &"GET /qr-code: contract v1 documents it; the provider answers 404 text/html (route missing)"
+            .to_string()
+    ));
+    assert!(check(&report, "GET /health").details.contains(
+        &"at /: \"whatsapp_state\" is a required property (schema rule /required)".to_string()
+    ));
+    let text = redacted(&report, &mock.uri());
+    assert!(!text.contains(&mock.address().port().to_string()));
+    insta::assert_snapshot!("provider_v2_deviations", text);
+}
+
+#[tokio::test]
+async fn another_service_on_the_port_fails_the_identity_check_and_nothing_else_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/health"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"status": "ok", "service": "central-hub"})),
+        )
+        .mount(&server)
+        .await;
+    let report = provider(&server.uri()).await;
+    let identity = check(&report, "identity (GET /health)");
+    assert_eq!(identity.outcome, Outcome::Fail);
+    assert!(
+        identity
+            .summary
+            .starts_with("something else answers on this port:"),
+        "{identity:?}"
+    );
+    assert!(identity.summary.contains("\"central-hub\""));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(check(&report, "contract checks").outcome, Outcome::Skip);
+}
+
+#[tokio::test]
+async fn an_html_page_on_the_port_fails_the_identity_check() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_raw("<html>nginx</html>", "text/html"))
+        .mount(&server)
+        .await;
+    let report = provider(&server.uri()).await;
+    let identity = check(&report, "identity (GET /health)");
+    assert_eq!(identity.outcome, Outcome::Fail);
+    assert!(identity.summary.contains("404 text/html"), "{identity:?}");
+}
+
+#[tokio::test]
+async fn a_closed_port_fails_the_identity_check_with_what_to_do() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let report = provider(&format!("http://127.0.0.1:{port}")).await;
+    assert_eq!(report.checks.len(), 2, "{}", report.to_human());
+    let identity = check(&report, "identity (GET /health)");
+    assert_eq!(identity.outcome, Outcome::Fail);
+    assert!(
+        identity
+            .summary
+            .starts_with(&format!("cannot connect to http://127.0.0.1:{port}/health"))
+    );
+    assert!(identity.summary.contains("start the session-manager"));
+    assert!(identity.summary.contains("--base-url"));
+}
+
+#[tokio::test]
+async fn a_hanging_provider_is_bounded_by_the_timeout() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Accept and hold every connection without ever answering.
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let mut options = ProviderOptions::new(format!("http://{addr}"));
+    options.timeout = Duration::from_millis(200);
+    let report = verify_provider(&options).await.unwrap();
+    holder.abort();
+    let identity = check(&report, "identity (GET /health)");
+    assert_eq!(identity.outcome, Outcome::Fail);
+    assert!(identity.summary.contains("within 200 ms"), "{identity:?}");
+    assert!(identity.summary.contains("--timeout-ms"));
+}
+
+#[tokio::test]
+async fn unusable_provider_options_are_usage_errors() {
+    let bad_url = verify_provider(&ProviderOptions::new("localhost:3001"))
+        .await
+        .unwrap_err();
+    assert!(bad_url.to_string().contains("--base-url"), "{bad_url}");
+    let mut options = ProviderOptions::new("http://127.0.0.1:9");
+    options.cliente_id = 0;
+    let err = verify_provider(&options).await.unwrap_err();
+    assert!(matches!(err, VerifyError::Input { ref input, .. } if input == "--cliente-id"));
+    options.cliente_id = 1;
+    options.send_to = Some("not-a-number".into());
+    let err = verify_provider(&options).await.unwrap_err();
+    assert!(err.to_string().contains("--to"), "{err}");
+}
+
+/// A journal of the seed's call and its fix, as the mock wrote it.
+async fn seed_journal(dir: &Path) -> PathBuf {
+    let file = dir.join("journal.jsonl");
+    let mock = mock(Profile::V1, Some(file.clone())).await;
+    mock.set_state(51, SessionState::Ready);
+    let http = lmh::http_client().build().unwrap();
+    let seed = http
+        .get(format!(
+            "{}/api/session-manager/sessions/sender_51",
+            mock.uri()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(seed.status().as_u16(), 404);
+    let client = SessionManagerClient::new(ClientConfig::new(mock.uri())).unwrap();
+    assert!(client.get_session("sender_51").await.unwrap().ready);
+    file
+}
+
+#[tokio::test]
+async fn consumer_seed_call_comes_out_with_its_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = seed_journal(dir.path()).await;
+    let report = verify_journal(&file, &Contract::v1()).unwrap();
+    let failed = failures(&report);
+    assert_eq!(failed.len(), 1, "{}", report.to_human());
+    assert_eq!(
+        format!("{}: {}", failed[0].name, failed[0].summary),
+        SEED_LINE
+    );
+    assert!(report.to_human().contains(SEED_LINE));
+    assert_eq!(check(&report, "GET /status").summary, "1 request conforms");
+}
+
+#[tokio::test]
+async fn consumer_missing_header_and_incomplete_send_body_are_both_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("journal.jsonl");
+    let mock = mock(Profile::V1, Some(file.clone())).await;
+    let http = lmh::http_client().build().unwrap();
+    http.get(format!("{}/status", mock.uri()))
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        http.post(format!("{}/send", mock.uri()))
+            .header("X-Cliente-Id", "51")
+            .header("content-type", "application/json")
+            .body(r#"{"to":"5491155550000"}"#)
+            .send()
+            .await
+            .unwrap();
+    }
+    http.get(format!("{}/qr-code", mock.uri()))
+        .header("X-Cliente-Id", "abc")
+        .send()
+        .await
+        .unwrap();
+    let report = verify_journal(&file, &Contract::v1()).unwrap();
+    let failed: Vec<String> = failures(&report)
+        .iter()
+        .map(|c| format!("{}: {}", c.name, c.summary))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "GET /status: required header X-Cliente-Id missing",
+            "POST /send: request body at /: \"message\" is a required property (schema rule /required)",
+            r#"GET /qr-code: header X-Cliente-Id: "abc" is invalid: "abc" does not match "^\s*\+?0*[1-9][0-9]*" (schema rule /pattern)"#,
+        ],
+        "{}",
+        report.to_human()
+    );
+    // The three identical /send findings are one check with a count.
+    let send = failures(&report)[1].clone();
+    assert_eq!(send.details[0], "3 requests: journal #2, #3, #4");
+}
+
+#[tokio::test]
+async fn a_malformed_journal_line_is_a_usage_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = seed_journal(dir.path()).await;
+    let first = std::fs::read_to_string(&good).unwrap();
+    let first = first.lines().next().unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, format!("{first}\n{{\"method\": \"GET\"\n")).unwrap();
+    let err = verify_journal(&bad, &Contract::v1()).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("{}:2:", bad.display())),
+        "{err}"
+    );
+
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "\n").unwrap();
+    let err = verify_journal(&empty, &Contract::v1()).unwrap_err();
+    assert!(err.to_string().contains("empty.jsonl is empty"), "{err}");
+
+    let missing = dir.path().join("missing.jsonl");
+    let err = verify_journal(&missing, &Contract::v1()).unwrap_err();
+    assert!(err.to_string().contains("missing.jsonl"), "{err}");
+}
+
+/// Run the built binary off the async runtime; returns (exit code, stdout, stderr).
+async fn lmh(args: Vec<String>) -> (i32, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = Command::new(env!("CARGO_BIN_EXE_lmh"))
+            .args(&args)
+            .output()
+            .expect("the lmh binary runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+fn args(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_verify_provider_exit_codes() {
+    let v1 = mock(Profile::V1, None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("provider.xml");
+    let (code, out, err) = lmh(args(&[
+        "verify",
+        "provider",
+        "--base-url",
+        &v1.uri(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("PASS:"));
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .contains("<testsuite name=\"provider\"")
+    );
+
+    let v2 = mock(Profile::V2, None).await;
+    let (code, out, _) = lmh(args(&[
+        "verify",
+        "provider",
+        "--base-url",
+        &v2.uri(),
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(code, 1, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["passed"], false);
+
+    let (code, _, err) = lmh(args(&[
+        "verify",
+        "provider",
+        "--base-url",
+        "localhost:3001",
+    ]))
+    .await;
+    assert_eq!(code, 2);
+    assert!(err.contains("--base-url"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_verify_consumer_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = seed_journal(dir.path()).await;
+    let (code, out, _) = lmh(args(&[
+        "verify",
+        "consumer",
+        "--journal",
+        seed.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(SEED_LINE), "{out}");
+
+    // Only the fixed call: clean.
+    let clean = dir.path().join("clean.jsonl");
+    let text = std::fs::read_to_string(&seed).unwrap();
+    let fixed: Vec<&str> = text.lines().filter(|l| !l.contains("sender_51")).collect();
+    std::fs::write(&clean, fixed.join("\n")).unwrap();
+    let (code, out, _) = lmh(args(&[
+        "verify",
+        "consumer",
+        "--journal",
+        clean.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(code, 0, "{out}");
+
+    let missing = dir.path().join("nope.jsonl");
+    let (code, _, err) = lmh(args(&[
+        "verify",
+        "consumer",
+        "--journal",
+        missing.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(code, 2);
+    assert!(err.contains("nope.jsonl"), "{err}");
+}

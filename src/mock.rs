@@ -644,9 +644,6 @@ impl Shared {
         now: Instant,
         fault: Option<&Fault>,
     ) -> Answer {
-        let Some(operation) = operation else {
-            return Answer::new(404, error_envelope("NOT_FOUND", "Endpoint not found"));
-        };
         // express.json() runs before any route: a malformed JSON body is a thrown error.
         let is_json = request
             .headers
@@ -661,6 +658,9 @@ impl Shared {
                 error_envelope("INTERNAL_ERROR", "Unexpected token in JSON body"),
             );
         }
+        let Some(operation) = operation else {
+            return Answer::new(404, error_envelope("NOT_FOUND", "Endpoint not found"));
+        };
         let qr_code_envelope = operation == "qr_code";
         let header_error = |code: &str, message: &str| {
             if qr_code_envelope {
@@ -861,7 +861,11 @@ impl Shared {
                     .err()
                     .map(|e| e.to_string());
             }
-            None => self.contract.unknown_route.as_ref()?,
+            // A malformed body fails before routing, so an unknown route can get that answer.
+            None => match &self.contract.malformed_body {
+                Some(m) if m.status == status => m,
+                _ => self.contract.unknown_route.as_ref()?,
+            },
         };
         if spec.status != status {
             return Some(format!(

@@ -56,6 +56,13 @@ fn v1_calls() -> Vec<Call> {
         send(Some("nope"), r#"{"to":"5491134567890","message":"hola"}"#),
         call("GET", "/api/session-manager/sessions/sender_51", None),
         call("POST", "/status", Some("51")),
+        // express.json() throws before routing: 500 even on a route that does not exist.
+        Call {
+            method: "POST",
+            path: "/nope",
+            cliente: None,
+            body: Some("{bad json"),
+        },
         call("DELETE", "/send", Some("51")),
     ]
 }

@@ -29,6 +29,8 @@ pub struct Cli {
     command: Command,
 }
 
+// Parsed once at start-up: the size of the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// The mock session-manager.

@@ -33,6 +33,15 @@ were started from.
 
 Exit codes: 0 all checks passed, 1 a check failed, 2 bad arguments or unreadable input.")]
 pub struct ConfigCheckArgs {
+    #[command(flatten)]
+    pub inputs: ConfigInputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where the two services' configuration is read from (shared with `lmh gate` and `lmh doctor`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConfigInputArgs {
     /// central-hub's directory: reads its .env and ecosystem.config.{js,cjs,mjs,json}.
     #[arg(long, value_name = "DIR")]
     pub hub: Option<PathBuf>,
@@ -88,22 +97,32 @@ pub struct ConfigCheckArgs {
     /// (repeatable).
     #[arg(long, value_name = "DIR")]
     pub scan: Vec<PathBuf>,
-    #[command(flatten)]
-    pub output: OutputArgs,
+}
+
+impl ConfigInputArgs {
+    /// Whether any configuration source was named at all.
+    pub fn given(&self) -> bool {
+        self.hub.is_some()
+            || self.sm.is_some()
+            || self.hub_env.is_some()
+            || self.hub_pm2.is_some()
+            || self.sm_env.is_some()
+            || self.sm_pm2.is_some()
+    }
 }
 
 /// Run `lmh config <command>` and print its report.
 pub async fn execute(command: ConfigCommand) -> anyhow::Result<Verdict> {
     match command {
         ConfigCommand::Check(args) => {
-            let report = run(&args).await?;
+            let report = run(&args.inputs).await?;
             args.output.emit(&report)
         }
     }
 }
 
 /// Run `lmh config check` and return its report; errors are bad arguments or unreadable input.
-pub async fn run(args: &ConfigCheckArgs) -> anyhow::Result<Report> {
+pub async fn run(args: &ConfigInputArgs) -> anyhow::Result<Report> {
     let own_env: BTreeMap<String, String> = if args.shell_from_env {
         std::env::vars().collect()
     } else {

@@ -86,7 +86,8 @@ pub struct E2eArgs {
     output: OutputArgs,
 }
 
-fn load_fixtures(path: &Path) -> Result<Vec<Fixture>> {
+/// The fixtures of a file, or of every `*.yaml` in a directory.
+pub fn load_fixtures(path: &Path) -> Result<Vec<Fixture>> {
     let fixtures = if path.is_dir() {
         lmh::fixtures::load_dir(path)?
     } else {

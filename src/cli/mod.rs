@@ -4,6 +4,7 @@ mod bench;
 mod config;
 mod contract;
 mod e2e;
+mod gate;
 mod mock;
 mod output;
 mod verify;
@@ -53,6 +54,8 @@ enum Command {
     /// Check a live provider, or a consumer's recorded requests, against the contract.
     #[command(subcommand)]
     Verify(verify::VerifyCommand),
+    /// Config, contract and end-to-end checks in one report: the CI and pre-deploy gate.
+    Gate(gate::GateArgs),
 }
 
 /// What a command concluded: checks passed, or some failed.
@@ -84,6 +87,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 Command::Bench(args) => bench::bench(args).await,
                 Command::Contract(command) => contract::run(command),
                 Command::Verify(command) => verify::run(command).await,
+                Command::Gate(args) => gate::gate(args).await,
             }
         };
         tokio::select! {

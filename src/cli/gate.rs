@@ -1,0 +1,116 @@
+//! `lmh gate`: configuration, contract and end-to-end checks in one report, for CI and for
+//! a pre-deploy check.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use lmh::contract::Contract;
+use lmh::db::DbServer;
+use lmh::e2e::{E2eConfig, Provider, run_fixture};
+use lmh::mock::MockSessionManager;
+use lmh::report::{Check, Report};
+use lmh::verify::{ProviderOptions, verify_journal, verify_provider};
+
+use super::Verdict;
+use super::config::ConfigInputArgs;
+use super::e2e::{DbArgs, load_fixtures};
+use super::output::OutputArgs;
+
+/// Options of `lmh gate`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Runs, and reports once:
+  config    the consumer's and provider's configuration (when --hub/--sm or their files are given)
+  contract  the mock against the contract (the harness checks itself), the real session-manager
+            at --session-manager when given, and a consumer journal (--journal) when given
+  e2e       every fixture through the reference scheduler and the mock, against a scratch database
+
+Exit codes: 0 every check passed, 1 at least one check failed, 2 usage or setup error.")]
+pub struct GateArgs {
+    #[command(flatten)]
+    config: ConfigInputArgs,
+    /// A running session-manager to verify against the contract (non-destructive).
+    #[arg(long, value_name = "URL")]
+    session_manager: Option<String>,
+    /// Client id the provider probes use (its session may be created on the provider).
+    #[arg(long, default_value_t = lmh::verify::DEFAULT_CLIENTE_ID)]
+    cliente_id: u64,
+    /// A journal of a consumer's requests (`lmh mock serve --journal`) to check against the contract.
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Fixture file or directory for the end-to-end part.
+    #[arg(long, default_value = "fixtures")]
+    fixtures: PathBuf,
+    /// Skip the end-to-end part (no database needed).
+    #[arg(long)]
+    no_e2e: bool,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Every check of a report, moved to another area.
+fn in_area(report: Report, area: &str) -> Vec<Check> {
+    report
+        .checks
+        .into_iter()
+        .map(|mut c| {
+            c.area = area.to_string();
+            c
+        })
+        .collect()
+}
+
+/// Run the gate.
+pub async fn gate(args: GateArgs) -> Result<Verdict> {
+    let mut report = Report::new("lmh gate");
+
+    if args.config.given() {
+        let config = super::config::run(&args.config).await?;
+        report.extend(config.checks);
+    } else {
+        report.push(Check::skip(
+            "config",
+            "configuration",
+            "no --hub/--sm (or their files) given",
+        ));
+    }
+
+    // The harness checks itself first: the mock must answer only what the contract allows.
+    let mock = MockSessionManager::start().await;
+    let mock_report = verify_provider(&ProviderOptions::new(mock.uri())).await?;
+    report.extend(in_area(mock_report, "contract.mock"));
+    drop(mock);
+
+    if let Some(url) = &args.session_manager {
+        let mut options = ProviderOptions::new(url.clone());
+        options.cliente_id = args.cliente_id;
+        let provider = verify_provider(&options).await?;
+        report.extend(in_area(provider, "contract.provider"));
+    }
+    if let Some(journal) = &args.journal {
+        let consumer = verify_journal(journal, &Contract::v1())?;
+        report.extend(in_area(consumer, "contract.consumer"));
+    }
+
+    if args.no_e2e {
+        report.push(Check::skip("e2e", "fixtures", "--no-e2e"));
+    } else {
+        let fixtures = load_fixtures(&args.fixtures)?;
+        let server = DbServer::provide(&args.db.source()).await?;
+        for fixture in &fixtures {
+            let run = run_fixture(
+                fixture,
+                server.url(),
+                &Provider::Mock,
+                &E2eConfig::default(),
+            )
+            .await
+            .with_context(|| format!("running fixture {}", fixture.file.display()))?;
+            report.extend(run.to_checks());
+        }
+    }
+    args.output.emit(&report)
+}

@@ -156,6 +156,8 @@ impl Decision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Event {
+    /// No programación is approved with today in its date range.
+    NothingApproved,
     /// Today's weekday is not in `dias_semana`.
     SkipWeekday,
     /// Now is outside `[hora_inicio, hora_fin]`.
@@ -311,6 +313,15 @@ impl Scheduler {
         let mut report = TickReport::default();
         let today = self.local_now().date();
         let programaciones = self.approved_programaciones(today).await?;
+        if programaciones.is_empty() {
+            self.decide(
+                &mut report,
+                None,
+                None,
+                Event::NothingApproved,
+                format!("no programación is aprobada with {today} in its date range"),
+            );
+        }
         for p in programaciones {
             let sent_before = report.sent;
             let had_work = self.run_programacion(&p, &mut report).await?;

@@ -66,6 +66,35 @@ pub enum Verdict {
     Fail,
 }
 
+async fn dispatch(command: Command) -> anyhow::Result<Verdict> {
+    match command {
+        Command::Mock(mock::MockCommand::Serve(args)) => {
+            mock::serve(args).await.map(|()| Verdict::Pass)
+        }
+        Command::E2e(args) => e2e::e2e(args).await,
+        Command::Scheduler(e2e::SchedulerCommand::Run(args)) => e2e::run(args).await,
+        Command::Config(command) => config::execute(command).await,
+        Command::Bench(args) => bench::bench(args).await,
+        Command::Contract(command) => contract::run(command),
+        Command::Verify(command) => verify::run(command).await,
+        Command::Gate(args) => gate::gate(args).await,
+    }
+}
+
+/// Run `work` until it ends or Ctrl-C; on Ctrl-C the scratch databases of the run are dropped.
+async fn interruptible(
+    work: impl Future<Output = anyhow::Result<Verdict>>,
+) -> anyhow::Result<Verdict> {
+    tokio::select! {
+        outcome = work => outcome,
+        _ = tokio::signal::ctrl_c() => {
+            let dropped = lmh::db::drop_all_live().await;
+            eprintln!("interrupted; scratch databases dropped: {dropped:?}");
+            Err(anyhow::anyhow!("interrupted"))
+        }
+    }
+}
+
 /// Run a parsed command line and turn its outcome into an exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
@@ -76,28 +105,12 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async move {
-        let work = async move {
-            match cli.command {
-                Command::Mock(mock::MockCommand::Serve(args)) => {
-                    mock::serve(args).await.map(|()| Verdict::Pass)
-                }
-                Command::E2e(args) => e2e::e2e(args).await,
-                Command::Scheduler(e2e::SchedulerCommand::Run(args)) => e2e::run(args).await,
-                Command::Config(command) => config::execute(command).await,
-                Command::Bench(args) => bench::bench(args).await,
-                Command::Contract(command) => contract::run(command),
-                Command::Verify(command) => verify::run(command).await,
-                Command::Gate(args) => gate::gate(args).await,
+        match cli.command {
+            // The mock serves until Ctrl-C: stopping is its normal end, not an interruption.
+            Command::Mock(mock::MockCommand::Serve(args)) => {
+                mock::serve(args).await.map(|()| Verdict::Pass)
             }
-        };
-        tokio::select! {
-            outcome = work => outcome,
-            _ = tokio::signal::ctrl_c() => {
-                // The scratch databases of an interrupted run go too.
-                let dropped = lmh::db::drop_all_live().await;
-                eprintln!("interrupted; scratch databases dropped: {dropped:?}");
-                Err(anyhow::anyhow!("interrupted"))
-            }
+            command => interruptible(dispatch(command)).await,
         }
     });
     match outcome {

@@ -490,3 +490,47 @@ async fn v2_profile_answers_like_the_drifted_provider() {
         mock.journal()
     );
 }
+
+/// `X-Cliente-Id` as the real service reads it: JavaScript `parseInt`, then positive.
+mod cliente_id_header {
+    use lmh::session::parse_cliente_id_header;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_positive_number_with_any_suffix_is_that_client(n in 1u64..=9_007_199_254_740_991, suffix in "[a-zA-Z_ .-][a-zA-Z0-9_ .-]{0,8}") {
+            prop_assert_eq!(parse_cliente_id_header(&n.to_string()), Some(n));
+            prop_assert_eq!(parse_cliente_id_header(&format!("{n}{suffix}")), Some(n));
+            prop_assert_eq!(parse_cliente_id_header(&format!("  +{n}")), Some(n));
+            prop_assert_eq!(parse_cliente_id_header(&format!("000{n}")), Some(n));
+        }
+
+        #[test]
+        fn no_leading_digits_zero_or_negative_is_invalid(s in "[a-zA-Z_.][a-zA-Z0-9]{0,8}", n in 0u64..1_000_000) {
+            prop_assert_eq!(parse_cliente_id_header(&s), None);
+            prop_assert_eq!(parse_cliente_id_header(&format!("-{n}")), None);
+            prop_assert_eq!(parse_cliente_id_header("0"), None);
+            prop_assert_eq!(parse_cliente_id_header(""), None);
+        }
+
+        #[test]
+        fn never_panics(s in ".{0,40}") {
+            let _ = parse_cliente_id_header(&s);
+        }
+    }
+
+    #[test]
+    fn the_contract_pattern_agrees_with_the_parser() {
+        let contract = lmh::contract::Contract::v1();
+        let header = contract
+            .operation("status")
+            .unwrap()
+            .header("X-Cliente-Id")
+            .unwrap();
+        for value in ["51", "51abc", "+7", "0051", "abc", "0", "-3", "", " 9"] {
+            let by_schema = header.schema.is_valid(&serde_json::json!(value));
+            let by_parser = parse_cliente_id_header(value).is_some();
+            assert_eq!(by_schema, by_parser, "{value:?}");
+        }
+    }
+}

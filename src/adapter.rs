@@ -190,7 +190,7 @@ impl SessionManagerClient {
                 AdapterError::validation(
                     "HTTP client",
                     None,
-                    format!("could not be built: {}", error_chain(&e)),
+                    format!("could not be built: {}", crate::report::error_chain(&e)),
                 )
             })?;
         Ok(SessionManagerClient {
@@ -574,7 +574,7 @@ impl SessionManagerClient {
         };
         ErrorKind::Transport {
             stage,
-            detail: format!("{what} while {doing}: {}", root_cause(e)),
+            detail: format!("{what} while {doing}: {}", crate::report::root_cause(e)),
         }
     }
 
@@ -735,47 +735,7 @@ fn answer_text(body: &[u8]) -> String {
         .unwrap_or_else(|| format!("{:?}", snippet(body)))
 }
 
-/// A provider-supplied string made safe to print: bounded, control characters escaped.
+/// A provider-supplied string made safe to print.
 fn clean(s: &str) -> String {
-    const MAX: usize = 200;
-    let mut out: String = s
-        .chars()
-        .take(MAX)
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect();
-    if s.chars().count() > MAX {
-        out.push('…');
-    }
-    out
-}
-
-/// The innermost error of a chain: the one that says what really happened (e.g.
-/// "Connection refused"), without the wrappers that repeat the URL.
-fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
-}
-
-/// An error and its sources, joined, without repeating a message.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts: Vec<String> = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    parts.join(": ")
+    crate::report::printable(s, 200)
 }

@@ -324,3 +324,44 @@ fn xml(s: &str) -> String {
     }
     out
 }
+
+/// A string from outside (a provider's answer, a consumer's header) made safe to print:
+/// at most `max_chars` characters, control characters escaped.
+pub fn printable(s: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    for c in s.chars().take(max_chars) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if s.chars().count() > max_chars {
+        out.push('…');
+    }
+    out
+}
+
+/// An error and its sources, joined with `: `, without repeating a message.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+/// The innermost error of a chain, the one that says what really happened (e.g. "Connection
+/// refused (os error 111)"), without the wrappers that repeat the URL.
+pub fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}

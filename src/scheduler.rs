@@ -979,17 +979,14 @@ impl Scheduler {
             tx.rollback().await.map_err(db("rolling back"))?;
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO ll_envios_whatsapp_historial (envio_id, estado_anterior, estado_nuevo, origen, detalle, created_at)
-             VALUES (?, 'pendiente', 'enviado', ?, ?, ?)",
+        historial(
+            &mut tx,
+            envio.id,
+            "enviado",
+            &format!("programacion {} message_id {message_id}", p.id),
+            now,
         )
-        .bind(envio.id)
-        .bind(ORIGIN)
-        .bind(format!("programacion {} message_id {message_id}", p.id))
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("writing historial"))?;
+        .await?;
         if self.config.bug != Some(HistoricalBug::NoCounter) {
             sqlx::query(
                 "INSERT INTO ll_programacion_envios_diarios (programacion_id, fecha, enviados) VALUES (?, ?, 1)
@@ -1042,17 +1039,14 @@ impl Scheduler {
         .map_err(db("marking a row error"))?
         .rows_affected();
         if updated == 1 {
-            sqlx::query(
-                "INSERT INTO ll_envios_whatsapp_historial (envio_id, estado_anterior, estado_nuevo, origen, detalle, created_at)
-                 VALUES (?, 'pendiente', 'error', ?, ?, ?)",
+            historial(
+                &mut tx,
+                envio.id,
+                "error",
+                &format!("programacion {}: {reason}", p.id),
+                now,
             )
-            .bind(envio.id)
-            .bind(ORIGIN)
-            .bind(format!("programacion {}: {reason}", p.id))
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("writing historial"))?;
+            .await?;
         }
         if claimed {
             sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'fallido', detalle = ?, actualizado_en = ? WHERE envio_id = ?")
@@ -1091,6 +1085,29 @@ impl Scheduler {
             );
         }
     }
+}
+
+/// The audit row of a change from `pendiente`, written in the same transaction as the change.
+async fn historial(
+    tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
+    envio_id: i64,
+    nuevo: &str,
+    detalle: &str,
+    at: NaiveDateTime,
+) -> Result<(), SchedulerError> {
+    sqlx::query(
+        "INSERT INTO ll_envios_whatsapp_historial (envio_id, estado_anterior, estado_nuevo, origen, detalle, created_at)
+         VALUES (?, 'pendiente', ?, ?, ?, ?)",
+    )
+    .bind(envio_id)
+    .bind(nuevo)
+    .bind(ORIGIN)
+    .bind(detalle)
+    .bind(at)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("writing historial"))?;
+    Ok(())
 }
 
 fn bug_marked_first(bug: Option<HistoricalBug>) -> bool {

@@ -357,18 +357,7 @@ fn entries(seqs: &[u64]) -> String {
     text
 }
 
-/// A consumer-supplied string made safe to print: bounded, control characters escaped.
+/// A consumer-supplied string made safe to print.
 fn clean(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().take(80) {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    if s.chars().count() > 80 {
-        out.push('…');
-    }
-    out
+    crate::report::printable(s, 80)
 }

@@ -211,10 +211,13 @@ impl Prober {
             format!(
                 "cannot connect to {url} ({}); start the session-manager (or `lmh mock serve`), \
                  or point --base-url at the port it listens on (its default is 3001)",
-                root_cause(e)
+                crate::report::root_cause(e)
             )
         } else {
-            format!("the exchange with {url} failed: {}", chain(e))
+            format!(
+                "the exchange with {url} failed: {}",
+                crate::report::error_chain(e)
+            )
         }
     }
 }
@@ -264,7 +267,7 @@ pub async fn verify_provider(options: &ProviderOptions) -> Result<Report, Verify
         .no_proxy()
         .user_agent(concat!("lmh-verify/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| VerifyError::input("HTTP client", chain(&e)))?;
+        .map_err(|e| VerifyError::input("HTTP client", crate::report::error_chain(&e)))?;
     let prober = Prober {
         http,
         base: base.clone(),
@@ -1167,42 +1170,7 @@ fn codes(c: &[u16]) -> String {
     }
 }
 
-/// A provider-supplied string made safe to print: bounded, control characters escaped.
+/// A provider-supplied string made safe to print.
 fn clean(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().take(80) {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    if s.chars().count() > 80 {
-        out.push('…');
-    }
-    out
-}
-
-/// The innermost error: "Connection refused (os error 111)" rather than reqwest's wrapping.
-fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut last = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        last = s.to_string();
-        source = s.source();
-    }
-    last
-}
-
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut parts: Vec<String> = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    parts.join(": ")
+    crate::report::printable(s, 80)
 }

@@ -302,3 +302,27 @@ fn scheduler_run_once_sends_through_a_real_http_provider() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("exact value"));
 }
+
+/// Window and "today" come from the business zone, whatever the process `TZ` says.
+#[test]
+fn the_process_time_zone_changes_nothing() {
+    for tz in ["UTC", "Asia/Tokyo", "America/Bogota"] {
+        let out = lmh()
+            .args([
+                "e2e",
+                "--db-url",
+                &common::server_url(),
+                "--fixtures",
+                &root("fixtures/windows.yaml"),
+            ])
+            .env("TZ", tz)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "TZ={tz}: {stderr}");
+        assert!(
+            stderr.contains("windows: enviado 6/6, untouched 15/15"),
+            "TZ={tz}: {stderr}"
+        );
+    }
+}

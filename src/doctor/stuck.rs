@@ -111,8 +111,8 @@ fn judge(next: &NextTick, p: &ProgramacionPreview, options: &StuckOptions) -> Op
         SessionCheck::Unreadable(e) => {
             let problem = describe_session_error(e, &next.session_manager);
             let diagnosis = format!(
-                "{base}, but the session-manager at {} {} (GET /status, X-Cliente-Id {}): every tick aborts before sending, so rows stay pendiente; {}",
-                problem.base_url, problem.phrase, p.cliente_id, problem.hint
+                "{base}, but the session-manager at {} {}: every tick aborts before sending, so rows stay pendiente; {}",
+                problem.base_url, problem.phrase, problem.hint
             );
             Some(Stuck {
                 programacion_id: p.id,

@@ -96,8 +96,12 @@ pub fn next_tick_checks(next: &NextTick, stuck: &[Stuck]) -> Vec<Check> {
         let line = p.verdict_line(next);
         let facts = facts(next, p);
         let check = match stuck.iter().find(|s| s.programacion_id == p.id) {
-            Some(s) => Check::fail(AREA_SCHEDULER, &name, format!("stuck pendiente: {line}"))
-                .with_details([s.diagnosis.clone(), facts]),
+            Some(s) => Check::fail(
+                AREA_SCHEDULER,
+                &name,
+                format!("stuck pendiente (invariant 16): {line}"),
+            )
+            .with_details([s.diagnosis.clone(), facts]),
             None => Check::new(AREA_SCHEDULER, &name, verdict_outcome(&p.verdict), line)
                 .with_details([facts]),
         };
@@ -250,7 +254,7 @@ pub fn diagnosis(schema: &SchemaReport, next: Option<&NextTick>, stuck: &[Stuck]
         ready.entry(p.cliente_id).or_default().push(p);
     }
     // The same session problem for several clients is one line.
-    let mut unreadable: BTreeMap<(String, String), (Vec<i64>, String)> = BTreeMap::new();
+    let mut unreadable: BTreeMap<(String, String), String> = BTreeMap::new();
     for (cliente_id, ps) in &ready {
         let mut campaigns = std::collections::BTreeSet::new();
         let (mut rows, mut unsendable) = (0, 0);
@@ -299,22 +303,15 @@ pub fn diagnosis(schema: &SchemaReport, next: Option<&NextTick>, stuck: &[Stuck]
             )),
             SessionCheck::Unreadable(e) => {
                 let p = describe_session_error(&e, &next.session_manager);
-                let entry = unreadable
-                    .entry((p.base_url, p.phrase))
-                    .or_insert_with(|| (Vec::new(), p.hint));
-                entry.0.push(*cliente_id);
+                unreadable.entry((p.base_url, p.phrase)).or_insert(p.hint);
             }
             SessionCheck::NotAsked => {}
         }
     }
-    for ((base_url, phrase), (clientes, hint)) in &unreadable {
-        let who = clientes
-            .iter()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
+    // The clients are named in the lines above; one line per distinct problem.
+    for ((base_url, phrase), hint) in &unreadable {
         lines.push(format!(
-            "the session-manager at {base_url} {phrase} (GET /status, X-Cliente-Id {who}): every tick aborts before sending, so rows stay pendiente"
+            "the session-manager at {base_url} {phrase}: every tick aborts before sending, so rows stay pendiente"
         ));
         lines.push(format!("what to do: {hint}"));
     }

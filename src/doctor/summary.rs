@@ -164,7 +164,7 @@ fn facts(next: &NextTick, p: &ProgramacionPreview) -> String {
         pend.push(')');
     }
     format!(
-        "cliente {}, {} {}–{} ({}), dates {}..{}; campaign {} {}; {pend}; {} of cupo_diario {} sent on {}; last fecha_envio {}{}",
+        "cliente {}, {:?} {}–{} ({}), dates {}..{}; campaign {} {}; {pend}; {} of cupo_diario {} sent on {}; last fecha_envio {}{}",
         p.cliente_id,
         p.dias_semana,
         t(p.hora_inicio),

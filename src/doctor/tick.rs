@@ -519,8 +519,9 @@ type RowTuple = (
 /// approved programaciones, date range, weekday and window (the scheduler's own `runs_on` and
 /// `in_window`), the client's session through `client` (only `GET /status`; note that the
 /// provider creates a session for an unknown client, as it does for the scheduler), campaign,
-/// today's quota and pendiente rows. Reads only; refuses a pool whose sessions are not
-/// read-only.
+/// today's quota and pendiente rows. A programación lock (`locked_by`/`locked_at`) is reported,
+/// not judged: whether it blocks depends on the running scheduler's lock timeout. Reads only;
+/// refuses a pool whose sessions are not read-only.
 pub async fn next_tick(
     pool: &MySqlPool,
     client: &SessionManagerClient,

@@ -14,6 +14,7 @@ pub mod config;
 pub mod container;
 pub mod contract;
 pub mod db;
+pub mod doctor;
 pub mod e2e;
 pub mod fixtures;
 pub mod invariants;

@@ -326,3 +326,74 @@ fn the_process_time_zone_changes_nothing() {
         );
     }
 }
+
+/// The seed's situation, diagnosed from outside and read-only: rows pendiente, programaciones
+/// approved and in window, and a session-manager URL where nothing answers.
+#[test]
+fn doctor_diagnoses_the_seed_incident_without_writing() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(async {
+        let db = lmh::db::ScratchDb::create(&common::server_url())
+            .await
+            .unwrap();
+        let fixture = lmh::fixtures::load(root("fixtures/seed-incident.yaml")).unwrap();
+        lmh::fixtures::insert(&fixture, &db).await.unwrap();
+        db
+    });
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let db_url = format!("{}/{}", common::server_url(), db.name());
+    let count = |rt: &tokio::runtime::Runtime| -> i64 {
+        rt.block_on(
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM ll_envios_whatsapp WHERE estado = 'pendiente'",
+            )
+            .fetch_one(db.pool()),
+        )
+        .unwrap()
+    };
+    let before = count(&rt);
+    let out = lmh()
+        .args([
+            "doctor",
+            "--hub-env",
+            &root("tests/data/config/seed/central-hub/.env"),
+            "--sm",
+            &root("tests/data/config/seed/session-manager"),
+            "--sm-shell",
+            "PORT=3011",
+            "--session-manager",
+            &format!("http://127.0.0.1:{closed}"),
+            "--db-url",
+            &db_url,
+            "--now",
+            "2026-01-13T12:48:00",
+            "--timeout-ms",
+            "500",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("3 approved programaciones of cliente 51 (1, 39, 40)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("refuses connections"), "{stdout}");
+    assert!(
+        stdout.contains("port 3001, but session-manager PORT=3011"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Seed-Db-Pass-7731"));
+    println!("{stdout}");
+    assert_eq!(count(&rt), before, "doctor never writes");
+    rt.block_on(db.drop_database()).unwrap();
+}

@@ -3,6 +3,7 @@
 mod bench;
 mod config;
 mod contract;
+mod doctor;
 mod e2e;
 mod gate;
 mod mock;
@@ -56,6 +57,8 @@ enum Command {
     Verify(verify::VerifyCommand),
     /// Config, contract and end-to-end checks in one report: the CI and pre-deploy gate.
     Gate(gate::GateArgs),
+    /// Read-only diagnosis of a real installation: config, provider, schema, next tick, stuck rows.
+    Doctor(doctor::DoctorArgs),
 }
 
 /// What a command concluded: checks passed, or some failed.
@@ -78,6 +81,7 @@ async fn dispatch(command: Command) -> anyhow::Result<Verdict> {
         Command::Contract(command) => contract::run(command),
         Command::Verify(command) => verify::run(command).await,
         Command::Gate(args) => gate::gate(args).await,
+        Command::Doctor(args) => doctor::doctor(args).await,
     }
 }
 

@@ -219,7 +219,7 @@ async fn seed_bug_call_is_journaled_as_unknown_route_and_answered_like_the_real_
 #[tokio::test]
 async fn unknown_client_is_created_then_settles_like_the_real_service() {
     let mock = MockSessionManager::start_with(MockConfig {
-        ready_after: Duration::from_millis(150),
+        ready_after: Duration::from_millis(1500),
         settles_to: SessionState::QrRequired,
         ..MockConfig::default()
     })
@@ -236,7 +236,7 @@ async fn unknown_client_is_created_then_settles_like_the_real_service() {
         .1;
     assert_eq!(second["state"], "INITIALIZING");
     assert_eq!(second["is_recoverable"], true);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(1600)).await;
     let third = fire(&client, &mock.uri(), &call("GET", "/status", Some("9")))
         .await
         .1;

@@ -350,15 +350,29 @@ async fn a_stale_lock_is_taken_over_and_a_live_one_respected() {
 async fn a_crash_mid_batch_leaves_no_duplicate_and_a_correct_counter() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(1, 51, 50, 5).await;
-    // The second send hangs at the provider; the process dies while it is in flight.
+    // The first send hangs at the provider; the process dies while it is in flight.
     app.mock
-        .inject(Fault::on("send", FaultKind::Latency(Duration::from_millis(300))).times(2));
+        .inject(Fault::on("send", FaultKind::Latency(Duration::from_millis(500))).times(1));
     let mut config = app.config();
     config.worker_id = "hub-crashing".into();
     let crashing = app.scheduler_with(config);
-    let _ = tokio::time::timeout(Duration::from_millis(150), crashing.tick()).await;
+    let in_flight = async {
+        // The mock journals a request when it arrives, before the injected delay.
+        while app
+            .mock
+            .journal()
+            .iter()
+            .all(|e| e.operation.as_deref() != Some("send"))
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::select! {
+        _ = crashing.tick() => panic!("the tick must still be waiting for the provider"),
+        _ = in_flight => {}
+    }
     drop(crashing);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
     // A new process, after the lock timeout.
     app.clock.advance(Duration::from_secs(11 * 60));
     let report = app.scheduler().tick().await.unwrap();

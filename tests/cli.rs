@@ -264,6 +264,7 @@ fn scheduler_run_once_sends_through_a_real_http_provider() {
             "--once",
             "--pacing",
             "none",
+            "--allow-send",
         ])
         .env_remove("DRY_RUN")
         .env_remove("AUTO_CAMPAIGNS_ENABLED")

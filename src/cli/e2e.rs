@@ -79,6 +79,10 @@ pub struct E2eArgs {
     /// Decide everything, send nothing (DRY_RUN=true).
     #[arg(long)]
     dry_run: bool,
+    /// With --session-manager URL: really send the fixtures' messages through it. Required,
+    /// because a real session-manager delivers them to real phones.
+    #[arg(long)]
+    allow_send: bool,
     /// Pause between sends, on the virtual clock.
     #[arg(long, value_enum, default_value_t = PacingArg::None)]
     pacing: PacingArg,
@@ -115,10 +119,24 @@ fn provider(session_manager: &str, journal: Option<PathBuf>) -> Result<Provider>
     Ok(Provider::Url { base_url, journal })
 }
 
+/// A session-manager given by URL may be a real one: sending through it needs a yes.
+fn refuse_real_sends(base_url: &str, allow_send: bool, dry_run: bool) -> Result<()> {
+    if !allow_send && !dry_run {
+        bail!(
+            "the session-manager at {base_url} would deliver the fixtures' messages to real phones; \
+             pass --allow-send if it is a test double (e.g. `lmh mock serve`) or a sandbox, or --dry-run"
+        );
+    }
+    Ok(())
+}
+
 /// Run every fixture end to end.
 pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
     let fixtures = load_fixtures(&args.fixtures)?;
     let provider = provider(&args.session_manager, args.journal.clone())?;
+    if let Provider::Url { base_url, .. } = &provider {
+        refuse_real_sends(base_url, args.allow_send, args.dry_run)?;
+    }
     let server = DbServer::provide(&args.db.source()).await?;
     eprintln!(
         "lmh e2e: {} fixtures, database server {}",
@@ -178,6 +196,9 @@ pub struct RunArgs {
     /// Decide everything, send nothing. Also set by DRY_RUN=true.
     #[arg(long)]
     dry_run: bool,
+    /// Really send through the session-manager (required unless dry run: it delivers to real phones).
+    #[arg(long)]
+    allow_send: bool,
 }
 
 /// `DRY_RUN=true` means dry run; any other value is a mistake worth stopping for.
@@ -200,6 +221,7 @@ pub async fn run(args: RunArgs) -> Result<Verdict> {
         );
     }
     let dry_run = args.dry_run || env_dry_run()?;
+    refuse_real_sends(&args.session_manager, args.allow_send, dry_run)?;
     let fixture = lmh::fixtures::load(&args.fixtures)?;
     let client = SessionManagerClient::new(ClientConfig::new(&args.session_manager))?;
     let server = DbServer::provide(&args.db.source()).await?;

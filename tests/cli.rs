@@ -302,6 +302,48 @@ fn scheduler_run_once_sends_through_a_real_http_provider() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("exact value"));
+
+    // Without --allow-send, nothing is sent through a provider given by URL.
+    let before = mock.deliveries().len();
+    let out = lmh()
+        .args([
+            "scheduler",
+            "run",
+            "--db-url",
+            &common::server_url(),
+            "--session-manager",
+            &mock.uri(),
+            "--fixtures",
+            &root("fixtures/happy-path.yaml"),
+            "--once",
+        ])
+        .env_remove("AUTO_CAMPAIGNS_ENABLED")
+        .env_remove("DRY_RUN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-send"));
+    assert_eq!(mock.deliveries().len(), before);
+
+    let out = lmh()
+        .args([
+            "scheduler",
+            "run",
+            "--db-url",
+            &common::server_url(),
+            "--session-manager",
+            &mock.uri(),
+            "--fixtures",
+            &root("fixtures/happy-path.yaml"),
+            "--once",
+            "--allow-send",
+        ])
+        .env("DRY_RUN", "yes")
+        .env_remove("AUTO_CAMPAIGNS_ENABLED")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DRY_RUN=\"yes\""));
 }
 
 /// Window and "today" come from the business zone, whatever the process `TZ` says.

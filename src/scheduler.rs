@@ -628,12 +628,17 @@ impl Scheduler {
             return self.dry_run_batch(p, left, report).await;
         }
         let batch_day = self.local_now().date();
-        let mut remaining = left;
         let mut had_rows = false;
         let mut first = true;
-        // Each row leaves the pending set (claimed or marked error) before the next page.
-        'batch: while remaining > 0 {
-            let rows = self.pending(p.campania_id, remaining).await?;
+        // Each row leaves the pending set (claimed or marked error) before the next page, so
+        // paging ends; the quota is re-read from the counter before every send.
+        'batch: loop {
+            let used = self.sent_today(p.id, batch_day).await?;
+            let page = if first { left } else { p.cupo_diario - used };
+            if page <= 0 {
+                break;
+            }
+            let rows = self.pending(p.campania_id, page).await?;
             if rows.is_empty() {
                 break;
             }
@@ -658,30 +663,16 @@ impl Scheduler {
                     self.clock.sleep(self.pause()).await;
                 }
                 first = false;
-                // No send starts outside the window, even when pacing carried us past its end.
-                let now = self.local_now();
-                if now.date() != batch_day || !in_window(now.time(), p.hora_inicio, p.hora_fin) {
-                    self.decide(
-                        report,
-                        Some(p.id),
-                        None,
-                        Event::WindowClosed,
-                        format!(
-                            "window [{}, {}] of {batch_day} closed at {now}",
-                            p.hora_inicio, p.hora_fin
-                        ),
-                    );
+                if let Some(stop) = self.before_send(p, batch_day).await? {
+                    self.decide(report, Some(p.id), None, stop.0, stop.1);
                     break 'batch;
                 }
                 match self
                     .send_one(p, cliente_id, &envio, &to, &message, report)
                     .await?
                 {
-                    BatchEnd::Done => remaining -= 1,
+                    BatchEnd::Done => {}
                     BatchEnd::Stopped => break 'batch,
-                }
-                if remaining == 0 {
-                    break 'batch;
                 }
             }
         }
@@ -751,6 +742,59 @@ impl Scheduler {
             );
         }
         Ok(false)
+    }
+
+    /// What must still hold when a send is about to start, after a pause that may have been
+    /// long: the window (no send starts outside it), the lock (a process whose lock went
+    /// stale must not go on beside the one that took it over) and the quota (re-read, never
+    /// assumed). `Some` says why the batch stops.
+    async fn before_send(
+        &self,
+        p: &Programacion,
+        batch_day: NaiveDate,
+    ) -> Result<Option<(Event, String)>, SchedulerError> {
+        let now = self.local_now();
+        if now.date() != batch_day || !in_window(now.time(), p.hora_inicio, p.hora_fin) {
+            return Ok(Some((
+                Event::WindowClosed,
+                format!(
+                    "window [{}, {}] of {batch_day} closed at {now}",
+                    p.hora_inicio, p.hora_fin
+                ),
+            )));
+        }
+        // sqlx connects with CLIENT_FOUND_ROWS: an unchanged locked_at still counts as matched.
+        let still_ours = sqlx::query(
+            "UPDATE ll_programaciones SET locked_at = ? WHERE id = ? AND locked_by = ?",
+        )
+        .bind(self.clock.now().naive_utc())
+        .bind(p.id)
+        .bind(&self.config.worker_id)
+        .execute(&self.pool)
+        .await
+        .map_err(db("refreshing the programación lock"))?
+        .rows_affected()
+            == 1;
+        if !still_ours {
+            return Ok(Some((
+                Event::BatchStopped,
+                format!(
+                    "lost the lock of programación {}: another scheduler took it over",
+                    p.id
+                ),
+            )));
+        }
+        let used = self.sent_today(p.id, batch_day).await?;
+        if used >= p.cupo_diario {
+            return Ok(Some((
+                Event::SkipQuotaExhausted,
+                format!(
+                    "{used} of cupo_diario {} sent on {batch_day}",
+                    p.cupo_diario
+                ),
+            )));
+        }
+        Ok(None)
     }
 
     fn pause(&self) -> Duration {

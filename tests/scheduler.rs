@@ -473,3 +473,46 @@ mod historical_bugs {
         app.drop().await;
     }
 }
+
+/// A batch paced over longer than the lock timeout keeps its lock alive: a second scheduler
+/// that ticks meanwhile respects it, and the quota holds (invariants 12 and 13).
+#[tokio::test]
+async fn a_long_paced_batch_keeps_its_lock_and_the_quota_holds() {
+    let app = TestApp::spawn(seed_day(10, 0)).await;
+    let ids = app.campaign(1, 51, 20, 30).await;
+    // Real latency so the second scheduler can tick while the first is mid-batch.
+    app.mock.inject(Fault::on(
+        "send",
+        FaultKind::Latency(Duration::from_millis(15)),
+    ));
+    let a = app.scheduler_with(SchedulerConfig {
+        worker_id: "hub-a".into(),
+        pacing: lmh::scheduler::Pacing {
+            min: Duration::from_secs(60),
+            max: Duration::from_secs(60),
+        },
+        ..app.config()
+    });
+    let b = app.scheduler_with(SchedulerConfig {
+        worker_id: "hub-b".into(),
+        ..app.config()
+    });
+    let first = async { a.tick().await.unwrap() };
+    let second = async {
+        // Twelve sends at 60 s each: A's lock was taken more than 10 virtual minutes ago.
+        while app.mock.deliveries().len() < 12 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        b.tick().await.unwrap()
+    };
+    let (ra, rb) = tokio::join!(first, second);
+    assert_eq!(rb.count(Event::SkipLocked), 1, "{:#?}", rb.decisions);
+    assert_eq!(rb.sent, 0);
+    assert_eq!(ra.sent, 20);
+    assert_eq!(app.counter(1).await, 20);
+    let mut expected = all(&ids[..20], Expected::Enviado);
+    expected.extend(all(&ids[20..], Expected::Pendiente));
+    let checks = app.invariants(&expected).await;
+    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.drop().await;
+}

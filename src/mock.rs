@@ -152,8 +152,12 @@ pub enum FaultKind {
     NonJson,
     /// Close the connection in the middle of the answer (after the request was processed).
     DropConnection,
-    /// `/send` fails with 500 SEND_FAILED while `/status` still says READY.
+    /// `/send` fails with 500 SEND_FAILED while `/status` still says READY: the library lost
+    /// its page (a session-level failure).
     SendFailsWhileReady,
+    /// `/send` fails with 500 SEND_FAILED because the number is not on WhatsApp (a
+    /// recipient-level failure).
+    SendFailsForRecipient,
     /// `/send` answers 200 `{success:true, message:"Message sent"}`: no `ok`, no id.
     SendSuccessWithoutId,
     /// `/send` answers 200 with the constant id `sent-via-ui` for every message.
@@ -491,7 +495,7 @@ impl Respond for Responder {
         let cliente_id = header.as_deref().and_then(parse_cliente_id_header);
         let fault = shared.take_fault(operation.as_deref(), cliente_id);
 
-        let (mut template, status, response, message_id, html) = match shared.config.profile {
+        let (mut template, status, response, message_id) = match shared.config.profile {
             Profile::V1 => {
                 let answer = shared.answer_v1(
                     operation.as_deref(),
@@ -511,10 +515,10 @@ impl Respond for Responder {
                     ResponseTemplate::new(status)
                         .set_body_raw(body.clone().into_bytes(), "application/json; charset=utf-8")
                 };
-                (template, status, body, None, html)
+                (template, status, body, None)
             }
         };
-        let violation = shared.violation(operation.as_deref(), status, &response, html);
+        let violation = shared.violation(operation.as_deref(), status, &response);
         if let Some(Fault {
             kind: FaultKind::Latency(d),
             ..
@@ -727,14 +731,17 @@ impl Shared {
                         ),
                     );
                 }
-                if matches!(fault.map(|f| &f.kind), Some(FaultKind::SendFailsWhileReady)) {
-                    return Answer::new(
-                        500,
-                        error_envelope(
-                            "SEND_FAILED",
-                            "Evaluation failed: Error: Phone not registered",
-                        ),
-                    );
+                let library_error = match fault.map(|f| &f.kind) {
+                    Some(FaultKind::SendFailsWhileReady) => Some(
+                        "Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.",
+                    ),
+                    Some(FaultKind::SendFailsForRecipient) => {
+                        Some("Evaluation failed: Error: Phone not registered")
+                    }
+                    _ => None,
+                };
+                if let Some(text) = library_error {
+                    return Answer::new(500, error_envelope("SEND_FAILED", text));
                 }
                 let chat = if to.ends_with("@c.us") {
                     to.to_string()
@@ -773,12 +780,12 @@ impl Shared {
     }
 
     /// Turn an answer into a wiremock template, bending it as the fault says.
-    /// Returns the template, status, body text, message id and whether the body is HTML.
+    /// Returns the template, status, body text and message id.
     fn render(
         &self,
         answer: Answer,
         fault: Option<&Fault>,
-    ) -> (ResponseTemplate, u16, String, Option<String>, bool) {
+    ) -> (ResponseTemplate, u16, String, Option<String>) {
         let json_template = |status: u16, text: &str| {
             ResponseTemplate::new(status)
                 .set_body_raw(text.as_bytes().to_vec(), "application/json; charset=utf-8")
@@ -790,69 +797,45 @@ impl Shared {
                     .clone()
                     .unwrap_or_else(|| error_envelope("INJECTED", "injected by lmh mock"))
                     .to_string();
-                (json_template(*status, &body), *status, body, None, false)
+                (json_template(*status, &body), *status, body, None)
             }
             Some(FaultKind::MalformedJson) => {
-                let body = normal[..normal.len() / 2].to_string();
-                (
-                    json_template(200, &body),
-                    200,
-                    body,
-                    answer.message_id,
-                    false,
-                )
+                // Cut on a character boundary: the body may carry the caller's non-ASCII text.
+                let body: String = normal.chars().take(normal.chars().count() / 2).collect();
+                (json_template(200, &body), 200, body, answer.message_id)
             }
             Some(FaultKind::NonJson) => {
                 let body = "<html><body><h1>Bad Gateway</h1></body></html>".to_string();
                 let t = ResponseTemplate::new(200)
                     .set_body_raw(body.clone().into_bytes(), "text/html; charset=utf-8");
-                (t, 200, body, answer.message_id, true)
+                (t, 200, body, answer.message_id)
             }
             Some(FaultKind::DropConnection) => {
                 // A Content-Length larger than the body makes hyper abort the connection
                 // mid-answer: the client sees a dropped connection, not a response.
                 let t = json_template(answer.status, &normal)
                     .insert_header("content-length", (normal.len() + 4096).to_string());
-                (t, answer.status, normal, answer.message_id, false)
+                (t, answer.status, normal, answer.message_id)
             }
             Some(FaultKind::SendSuccessWithoutId) if answer.message_id.is_some() => {
                 let body = json!({"success": true, "message": "Message sent"}).to_string();
-                (
-                    json_template(200, &body),
-                    200,
-                    body,
-                    answer.message_id,
-                    false,
-                )
+                (json_template(200, &body), 200, body, answer.message_id)
             }
             Some(FaultKind::SendConstantId) if answer.message_id.is_some() => {
                 let body = json!({"ok": true, "message_id": "sent-via-ui"}).to_string();
-                (
-                    json_template(200, &body),
-                    200,
-                    body,
-                    answer.message_id,
-                    false,
-                )
+                (json_template(200, &body), 200, body, answer.message_id)
             }
             _ => (
                 json_template(answer.status, &normal),
                 answer.status,
                 normal,
                 answer.message_id,
-                false,
             ),
         }
     }
 
     /// Check an answer against the contract; `None` when it conforms.
-    fn violation(
-        &self,
-        operation: Option<&str>,
-        status: u16,
-        body: &str,
-        html: bool,
-    ) -> Option<String> {
+    fn violation(&self, operation: Option<&str>, status: u16, body: &str) -> Option<String> {
         let spec = match operation.and_then(|id| self.contract.operation(id)) {
             Some(op) => {
                 return self
@@ -876,7 +859,7 @@ impl Shared {
         match &spec.schema {
             Some(_) => spec.check(body.as_bytes()).err().map(|e| e.to_string()),
             // A contract that documents an HTML page (v2) has no JSON schema to hold it to.
-            None => None.filter(|_: &String| !html),
+            None => None,
         }
     }
 }

@@ -401,6 +401,10 @@ impl Scheduler {
             );
             return Ok(false);
         }
+        // A dry run writes nothing, not even a lock.
+        if self.config.dry_run {
+            return self.locked_programacion(p, report).await;
+        }
         if !self.lock(p, report).await? {
             return Ok(false);
         }
@@ -856,19 +860,30 @@ impl Scheduler {
                         .execute(&self.pool)
                         .await
                         .map_err(db("recording the message id"))?;
-                } else if !self.record_sent(p, envio, &id).await? {
-                    let detail =
-                        "the row changed while its send was in flight; not recorded".to_string();
-                    self.mark_unknown(envio, &detail).await?;
-                    report.unknown.push(envio.id);
-                    self.decide(
-                        report,
-                        Some(p.id),
-                        Some(envio.id),
-                        Event::OutcomeUnknown,
-                        detail,
-                    );
-                    return Ok(BatchEnd::Stopped);
+                } else {
+                    let detail = match self.record_sent(p, envio, &id).await {
+                        Ok(true) => None,
+                        Ok(false) => Some(
+                            "the row changed while its send was in flight; not recorded"
+                                .to_string(),
+                        ),
+                        // The message went out: a failed write must not lose that, nor abort the tick.
+                        Err(e) => Some(format!(
+                            "sent as message_id {id:?} but recording it failed: {e}"
+                        )),
+                    };
+                    if let Some(detail) = detail {
+                        self.mark_unknown(envio, &detail).await?;
+                        report.unknown.push(envio.id);
+                        self.decide(
+                            report,
+                            Some(p.id),
+                            Some(envio.id),
+                            Event::OutcomeUnknown,
+                            detail,
+                        );
+                        return Ok(BatchEnd::Stopped);
+                    }
                 }
                 report.sent += 1;
                 self.decide(
@@ -1167,15 +1182,9 @@ fn recipient_failure(e: &AdapterError) -> Option<String> {
         }
         DomainError::SendFailed { reason } => {
             let lower = reason.to_lowercase();
-            let about_recipient = [
-                "not registered",
-                "invalid wid",
-                "invalid number",
-                "no lid",
-                "phone number",
-            ]
-            .iter()
-            .any(|k| lower.contains(k));
+            let about_recipient = ["not registered", "invalid wid", "invalid number"]
+                .iter()
+                .any(|k| lower.contains(k));
             about_recipient.then(|| format!("provider could not send to this number: {reason}"))
         }
         _ => None,

@@ -102,10 +102,33 @@ async fn every_answer_in_every_state_conforms_to_the_contract() {
         journal.len(),
         SessionState::ALL.len() * v1_calls().len() + 2
     );
-    let bad: Vec<_> = journal
-        .iter()
-        .filter_map(|e| e.violation.as_ref().map(|v| format!("{}: {v}", e.label())))
-        .collect();
+    // Validated here again, independently of the mock's own flag.
+    let v1 = lmh::contract::Contract::v1();
+    let mut bad = Vec::new();
+    for e in &journal {
+        let verdict = match e.operation.as_deref().and_then(|id| v1.operation(id)) {
+            Some(op) => v1
+                .check_response(op, e.status, e.response.as_bytes())
+                .err()
+                .map(|v| v.to_string()),
+            None => {
+                let spec = [v1.unknown_route.as_ref(), v1.malformed_body.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .find(|s| s.status == e.status);
+                match spec {
+                    Some(spec) => spec
+                        .check(e.response.as_bytes())
+                        .err()
+                        .map(|v| v.to_string()),
+                    None => Some(format!("status {} for an unknown route", e.status)),
+                }
+            }
+        };
+        if let Some(v) = verdict.or(e.violation.clone()) {
+            bad.push(format!("{}: {v}", e.label()));
+        }
+    }
     assert!(bad.is_empty(), "answers that break the contract: {bad:#?}");
     // And the statuses cover every documented code of every operation.
     let contract = mock.contract();
@@ -183,6 +206,14 @@ async fn injected_error_statuses_conform_where_the_contract_documents_them() {
             .iter()
             .all(|e| e.fault.is_some() && e.violation.is_none()),
         "{journal:#?}"
+    );
+    // A broken answer is flagged, not passed off as conformant.
+    mock.inject(Fault::on("status", FaultKind::NonJson).times(1));
+    fire(&client, &mock.uri(), &call("GET", "/status", Some("1"))).await;
+    let last = mock.journal().pop().unwrap();
+    assert!(
+        last.violation.as_deref().unwrap_or("").contains("not JSON"),
+        "{last:?}"
     );
     // An undocumented injected answer is flagged, not passed off as conformant.
     mock.inject(Fault::on("status", FaultKind::Status(418, None)).times(1));

@@ -149,6 +149,16 @@ async fn dry_run_makes_zero_sends_and_writes_nothing() {
             .iter()
             .all(|e| e.operation.as_deref() != Some("send"))
     );
+    let locked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ll_programaciones WHERE locked_at IS NOT NULL OR locked_by IS NOT NULL")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(locked, 0, "a dry run takes no lock");
+    let historial: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ll_envios_whatsapp_historial")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(historial, 0);
     let intentos: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM lmh_envio_intentos")
         .fetch_one(app.pool())
         .await
@@ -207,14 +217,33 @@ async fn recipient_failures_mark_error_and_never_reach_the_provider() {
 
 #[tokio::test]
 async fn a_session_level_failure_stops_the_batch_and_leaves_rows_pendiente() {
+    // A recipient-level SEND_FAILED ("Phone not registered") marks that row error; the batch goes on.
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(1, 51, 50, 4).await;
     app.mock
-        .inject(Fault::on("send", FaultKind::SendFailsWhileReady).times(1));
-    // SendFailsWhileReady answers "Phone not registered": a recipient failure; the batch goes on.
+        .inject(Fault::on("send", FaultKind::SendFailsForRecipient).times(1));
     let report = app.scheduler().tick().await.unwrap();
     assert_eq!((report.sent, report.errors), (3, 1));
     assert_eq!(app.estado(ids[0]).await, "error");
+
+    // READY on /status but /send fails because the library lost its page: session-level.
+    // The batch stops, nothing is burned, and the next tick sends everything.
+    let app3 = TestApp::spawn(seed_day(10, 0)).await;
+    let ids3 = app3.campaign(1, 51, 50, 4).await;
+    app3.mock
+        .inject(Fault::on("send", FaultKind::SendFailsWhileReady).times(1));
+    let report = app3.scheduler().tick().await.unwrap();
+    assert_eq!(
+        (report.sent, report.errors),
+        (0, 0),
+        "{:#?}",
+        report.decisions
+    );
+    assert_eq!(report.count(Event::BatchStopped), 1);
+    assert_eq!(app3.count("pendiente").await, 4);
+    assert_eq!(app3.scheduler().tick().await.unwrap().sent, 4);
+    assert!(failed(&app3.invariants(&all(&ids3, Expected::Enviado)).await).is_empty());
+    app3.drop().await;
 
     let app2 = TestApp::spawn(seed_day(10, 0)).await;
     let ids2 = app2.campaign(1, 51, 50, 4).await;
@@ -514,5 +543,26 @@ async fn a_long_paced_batch_keeps_its_lock_and_the_quota_holds() {
     expected.extend(all(&ids[20..], Expected::Pendiente));
     let checks = app.invariants(&expected).await;
     assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.drop().await;
+}
+
+/// A hostile id (too long for the column, or not printable ASCII) is a protocol error: the send
+/// may have gone out, so the row is left for a person; the tick goes on.
+#[tokio::test]
+async fn a_hostile_message_id_is_an_unknown_outcome_not_a_crash() {
+    let app = TestApp::spawn(seed_day(10, 0)).await;
+    let ids = app.campaign(1, 51, 50, 2).await;
+    let long = "x".repeat(300);
+    app.mock.inject(
+        Fault::on(
+            "send",
+            FaultKind::Status(200, Some(json!({"ok": true, "message_id": long}))),
+        )
+        .times(1),
+    );
+    let report = app.scheduler().tick().await.expect("the tick survives");
+    assert_eq!(report.unknown, vec![ids[0]]);
+    assert_eq!(app.estado(ids[0]).await, "pendiente");
+    assert!(failed(&app.invariants(&all(&ids, Expected::Pendiente)).await).is_empty());
     app.drop().await;
 }

@@ -126,6 +126,7 @@ pub async fn run_all(server_url: &str) -> Result<Vec<Measurement>, E2eError> {
             &E2eConfig {
                 pacing: Pacing::PRODUCTION,
                 run_to_end: true,
+                skip_idle: false,
                 ..E2eConfig::default()
             },
         )

@@ -54,6 +54,9 @@ pub struct E2eConfig {
     pub http_timeout: Duration,
     /// Keep ticking until the fixture's end even when nothing is left to send (simulations).
     pub run_to_end: bool,
+    /// After a tick that only found programaciones outside their day or hours, jump to the
+    /// next window opening or midnight instead of ticking through the idle minutes.
+    pub skip_idle: bool,
 }
 
 impl Default for E2eConfig {
@@ -65,6 +68,7 @@ impl Default for E2eConfig {
             max_ticks: 2 * 24 * 60,
             http_timeout: Duration::from_secs(5),
             run_to_end: false,
+            skip_idle: true,
         }
     }
 }
@@ -221,7 +225,11 @@ async fn run_in(
         start: fixture.start.to_string(),
         tz: fixture.tz.to_string(),
     })?;
-    let end = local_to_utc(fixture.tz, fixture.end).unwrap_or(start + chrono::Duration::hours(24));
+    let end = local_to_utc(fixture.tz, fixture.end).ok_or_else(|| E2eError::Start {
+        fixture: name.clone(),
+        start: fixture.end.to_string(),
+        tz: fixture.tz.to_string(),
+    })?;
     let clock = Clock::virtual_at(start);
 
     let mock = match provider {
@@ -241,6 +249,14 @@ async fn run_in(
         (_, Some(m)) => m.uri(),
         (Provider::Url { base_url, .. }, None) => base_url.clone(),
         (Provider::Mock, None) => unreachable!("a mock provider always has a mock"),
+    };
+    // An external journal may already hold other runs: only what this run adds is its evidence.
+    let journal_before = match provider {
+        Provider::Url {
+            journal: Some(path),
+            ..
+        } if path.exists() => read_journal(path).map_err(E2eError::Provider)?.len(),
+        _ => 0,
     };
     let mut client_config = ClientConfig::new(base_url);
     client_config.timeout = config.http_timeout;
@@ -270,6 +286,7 @@ async fn run_in(
     let mut sent = 0;
     let mut decisions: BTreeMap<String, usize> = BTreeMap::new();
     let mut log: Vec<Decision> = Vec::new();
+    let mut would_send: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
     while clock.now() < end && ticks < config.max_ticks {
         let tick_start = clock.now();
         let report = scheduler.tick().await?;
@@ -277,12 +294,33 @@ async fn run_in(
         sent += report.sent;
         for d in &report.decisions {
             *decisions.entry(event_name(d.event)).or_default() += 1;
+            if d.event == Event::DryRunWouldSend
+                && let Some(id) = d.envio_id
+            {
+                would_send.insert(id);
+            }
         }
+        // In a run nothing else writes to, only the clock (a window opening, a new day) can
+        // change a tick whose every decision was one of these.
+        let idle = report.sent == 0
+            && report.decisions.iter().all(|d| {
+                matches!(
+                    d.event,
+                    Event::SkipWindow
+                        | Event::SkipWeekday
+                        | Event::NothingApproved
+                        | Event::NothingPending
+                        | Event::SkipQuotaExhausted
+                        | Event::SkipCampaignMissing
+                        | Event::SkipCampaignNotInProgress
+                )
+            });
         log.extend(report.decisions);
         if log.len() > 2000 {
             log.drain(..log.len() - 1000);
         }
         if !config.dry_run
+            && !config.run_to_end
             && nothing_left(db)
                 .await
                 .map_err(|source| E2eError::Evidence {
@@ -294,9 +332,12 @@ async fn run_in(
         }
         // A tick never overlaps the previous one: the next starts a period after this one
         // started, or right away if pacing made this one longer.
-        let next = tick_start
+        let mut next = tick_start
             + chrono::Duration::from_std(config.tick_every)
                 .unwrap_or(chrono::Duration::seconds(60));
+        if config.skip_idle && idle {
+            next = next.max(next_opening(fixture, clock.now()).unwrap_or(next));
+        }
         if let Ok(wait) = (next - clock.now()).to_std() {
             clock.advance(wait);
         }
@@ -317,31 +358,47 @@ async fn run_in(
         .map(|e| (i64::from(e.id), e.expect))
         .collect();
     ev.journal = match (provider, &mock) {
-        (_, Some(m)) => m.journal(),
+        (_, Some(m)) => Some(m.journal()),
         (
             Provider::Url {
                 journal: Some(path),
                 ..
             },
             None,
-        ) => read_journal(path).map_err(E2eError::Provider)?,
-        _ => Vec::new(),
+        ) => Some(
+            read_journal(path)
+                .map_err(E2eError::Provider)?
+                .split_off(journal_before),
+        ),
+        _ => None,
     };
-    let journal_known = mock.is_some()
-        || matches!(
-            provider,
-            Provider::Url {
-                journal: Some(_),
-                ..
-            }
-        );
+    // Only the in-process mock shares the run's virtual clock.
+    ev.journal_in_run_time = mock.is_some();
+    if config.dry_run {
+        // A dry run must leave every row as it was.
+        for expected in ev.expected.values_mut() {
+            *expected = invariants::Expected::Pendiente;
+        }
+    }
     let mut checks = invariants::check(&ev);
-    if !journal_known {
-        for c in checks.iter_mut().filter(|c| needs_journal(&c.name)) {
-            *c = Check::skip(
-                &c.area,
-                &c.name,
-                "no journal of what the provider received (pass --journal with an `lmh mock serve --journal` file)",
+    if config.dry_run {
+        checks.push(dry_run_coverage(fixture, &would_send));
+    }
+    if let Provider::Url { base_url, .. } = provider {
+        let not_ready: Vec<String> = fixture
+            .sessions
+            .iter()
+            .filter(|(_, s)| **s != crate::session::SessionState::Ready)
+            .map(|(c, s)| format!("cliente {c}: {s}"))
+            .collect();
+        if !not_ready.is_empty() {
+            checks.push(
+                Check::warn(
+                    "invariant",
+                    "fixture sessions",
+                    format!("{base_url} is external: the fixture's session states were not applied; expectations that rely on them may not hold"),
+                )
+                .with_details(not_ready),
             );
         }
     }
@@ -384,11 +441,61 @@ async fn run_in(
     })
 }
 
-/// Checks that read the provider's journal; skipped when there is none.
-fn needs_journal(name: &str) -> bool {
-    [0usize, 1, 2, 3, 10, 13]
+/// The next instant after `now` at which a programación's window opens or a business day
+/// starts: until then, ticks that skipped for weekday or hours would skip again.
+fn next_opening(
+    fixture: &Fixture,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let local = now.with_timezone(&fixture.tz).naive_local();
+    let midnight = chrono::NaiveTime::MIN;
+    let times = fixture
+        .programaciones
         .iter()
-        .any(|i| invariants::NAMES[*i] == name)
+        .map(|p| p.hora_inicio)
+        .chain(std::iter::once(midnight));
+    times
+        .flat_map(|t| {
+            let today = local.date().and_time(t);
+            let candidate = if today > local {
+                today
+            } else {
+                today + chrono::Duration::days(1)
+            };
+            local_to_utc(fixture.tz, candidate)
+        })
+        .min()
+}
+
+/// In a dry run, every row a real run would send must have been reported as "would send".
+fn dry_run_coverage(fixture: &Fixture, would_send: &std::collections::BTreeSet<i64>) -> Check {
+    let missing: Vec<String> = fixture
+        .envios
+        .iter()
+        .filter(|e| {
+            e.expect == invariants::Expected::Enviado && !would_send.contains(&i64::from(e.id))
+        })
+        .map(|e| {
+            format!(
+                "envio {}: a real run sends it, the dry run never said it would",
+                e.id
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        Check::pass(
+            "invariant",
+            "DRY_RUN reports every send",
+            format!("{} rows would be sent", would_send.len()),
+        )
+    } else {
+        Check::fail(
+            "invariant",
+            "DRY_RUN reports every send",
+            missing[0].clone(),
+        )
+        .with_details(missing)
+    }
 }
 
 fn event_name(e: Event) -> String {

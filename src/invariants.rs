@@ -113,8 +113,12 @@ pub struct Evidence {
     pub baseline_counters: BTreeMap<(i64, NaiveDate), i64>,
     /// `lmh_envio_intentos`.
     pub intentos: Vec<IntentoRow>,
-    /// What the provider received.
-    pub journal: Vec<JournalEntry>,
+    /// What the provider received; `None` when nobody recorded it (a real provider): the
+    /// checks that need it are skipped, never passed.
+    pub journal: Option<Vec<JournalEntry>>,
+    /// Whether the journal is dated by the run's own clock (the in-process mock shares the
+    /// scheduler's virtual clock). If not, send times come from `fecha_envio` instead.
+    pub journal_in_run_time: bool,
     /// Envio id → what it must end as.
     pub expected: HashMap<i64, Expected>,
 }
@@ -222,8 +226,13 @@ impl Evidence {
         Ok(ev)
     }
 
+    /// The journal, empty when there is none.
+    fn entries(&self) -> &[JournalEntry] {
+        self.journal.as_deref().unwrap_or(&[])
+    }
+
     fn deliveries(&self) -> impl Iterator<Item = &JournalEntry> {
-        self.journal.iter().filter(|e| e.message_id.is_some())
+        self.entries().iter().filter(|e| e.message_id.is_some())
     }
 
     fn programacion_of(&self, envio_id: i64) -> Option<&ProgramacionRow> {
@@ -256,11 +265,20 @@ pub const NAMES: [&str; 14] = [
 
 /// Run every invariant over the evidence; one check per entry of [`NAMES`].
 pub fn check(ev: &Evidence) -> Vec<Check> {
+    // What the provider received can only be judged where it was recorded.
+    let from_journal = |name: &str, f: fn(&Evidence) -> Check| match ev.journal {
+        Some(_) => f(ev),
+        None => Check::skip(
+            AREA,
+            name,
+            "no journal of what the provider received (record one with `lmh mock serve --journal`)",
+        ),
+    };
     vec![
-        routes(ev),
-        confirmed_sends(ev),
-        answers_conform(ev),
-        one_send_per_envio(ev),
+        from_journal(NAMES[0], routes),
+        from_journal(NAMES[1], confirmed_sends),
+        from_journal(NAMES[2], answers_conform),
+        from_journal(NAMES[3], one_send_per_envio),
         unknown_outcomes(ev),
         expected_outcomes(ev),
         historial(ev),
@@ -270,7 +288,7 @@ pub fn check(ev: &Evidence) -> Vec<Check> {
         windows(ev),
         gates(ev),
         stuck(ev),
-        text_and_phone(ev),
+        from_journal(NAMES[13], text_and_phone),
     ]
 }
 
@@ -293,7 +311,7 @@ fn verdict(name: &str, failures: Vec<String>, ok: impl Into<String>) -> Check {
 fn send_requests(
     ev: &Evidence,
 ) -> impl Iterator<Item = (&JournalEntry, Option<serde_json::Value>)> {
-    ev.journal
+    ev.entries()
         .iter()
         .filter(|e| e.operation.as_deref() == Some("send"))
         .map(|e| (e, e.json_body()))
@@ -301,7 +319,7 @@ fn send_requests(
 
 fn routes(ev: &Evidence) -> Check {
     let failures: Vec<String> = ev
-        .journal
+        .entries()
         .iter()
         .filter(|e| e.unknown_route)
         .map(|e| {
@@ -315,7 +333,10 @@ fn routes(ev: &Evidence) -> Check {
     verdict(
         NAMES[0],
         failures,
-        format!("{} requests, all to contract operations", ev.journal.len()),
+        format!(
+            "{} requests, all to contract operations",
+            ev.entries().len()
+        ),
     )
 }
 
@@ -353,7 +374,7 @@ fn confirmed_sends(ev: &Evidence) -> Check {
                         delivery.fault.as_deref().unwrap_or("no fault")
                     ));
                 }
-                if let (Some(tz), Some(fecha)) = (ev.tz, row.fecha_envio)
+                if let (true, Some(tz), Some(fecha)) = (ev.journal_in_run_time, ev.tz, row.fecha_envio)
                     && let Some(sent_local) = journal_local_time(delivery, tz)
                     && (sent_local - fecha).num_seconds().abs() > 60
                 {
@@ -409,7 +430,7 @@ fn journal_local_time(e: &JournalEntry, tz: Tz) -> Option<NaiveDateTime> {
 
 fn answers_conform(ev: &Evidence) -> Check {
     let failures: Vec<String> = ev
-        .journal
+        .entries()
         .iter()
         .filter(|e| e.fault.is_none())
         .filter_map(|e| {
@@ -684,43 +705,72 @@ fn windows(ev: &Evidence) -> Check {
     let Some(tz) = ev.tz else {
         return Check::skip(AREA, NAMES[10], "no business time zone given");
     };
+    // When: the provider's journal, if it shares the run's clock; else the recorded fecha_envio.
+    let mut sends: Vec<(String, NaiveDateTime, Vec<&ProgramacionRow>)> = Vec::new();
     let mut failures = Vec::new();
+    if ev.journal.is_some() && ev.journal_in_run_time {
+        for d in ev.deliveries() {
+            let Some(local) = journal_local_time(d, tz) else {
+                failures.push(format!(
+                    "{} #{}: journal time {:?} unreadable",
+                    d.label(),
+                    d.seq,
+                    d.at
+                ));
+                continue;
+            };
+            let row = ev.envios.iter().find(|r| r.message_id == d.message_id);
+            let candidates: Vec<&ProgramacionRow> = match row.and_then(|r| ev.programacion_of(r.id))
+            {
+                Some(p) => vec![p],
+                // A send never recorded still went out: it is fine inside any of its client's windows.
+                None => {
+                    let cliente = d
+                        .headers
+                        .get("x-cliente-id")
+                        .and_then(|h| parse_cliente_id_header(h));
+                    ev.programaciones
+                        .iter()
+                        .filter(|p| Some(p.cliente_id as u64) == cliente)
+                        .collect()
+                }
+            };
+            let to = d
+                .json_body()
+                .and_then(|b| b.get("to").and_then(|t| t.as_str()).map(str::to_string))
+                .unwrap_or_default();
+            sends.push((format!("send #{} to {to}", d.seq), local, candidates));
+        }
+    } else {
+        for row in ev.envios.iter().filter(|r| r.estado == "enviado") {
+            if let (Some(at), Some(p)) = (row.fecha_envio, ev.programacion_of(row.id)) {
+                sends.push((format!("envio {} (fecha_envio)", row.id), at, vec![p]));
+            }
+        }
+    }
     let mut checked = 0;
-    for d in ev.deliveries() {
-        let Some(local) = journal_local_time(d, tz) else {
-            failures.push(format!(
-                "{} #{}: journal time {:?} unreadable",
-                d.label(),
-                d.seq,
-                d.at
-            ));
+    for (what, local, candidates) in &sends {
+        if candidates.is_empty() {
             continue;
-        };
-        let row = ev.envios.iter().find(|r| r.message_id == d.message_id);
-        let programacion = row.and_then(|r| ev.programacion_of(r.id)).or_else(|| {
-            // A send never recorded still went out: judge it by its client's programaciones.
-            let cliente = d
-                .headers
-                .get("x-cliente-id")
-                .and_then(|h| parse_cliente_id_header(h))?;
-            ev.programaciones
-                .iter()
-                .find(|p| p.cliente_id as u64 == cliente)
-        });
-        let Some(p) = programacion else { continue };
+        }
         checked += 1;
-        let day_ok = runs_on(&p.dias_semana, chrono::Datelike::weekday(&local));
-        if !day_ok || !in_window(local.time(), p.hora_inicio, p.hora_fin) {
+        let inside = |p: &&ProgramacionRow| {
+            runs_on(&p.dias_semana, chrono::Datelike::weekday(local))
+                && in_window(local.time(), p.hora_inicio, p.hora_fin)
+        };
+        if !candidates.iter().any(inside) {
+            let windows: Vec<String> = candidates
+                .iter()
+                .map(|p| {
+                    format!(
+                        "programacion {} ({} [{}, {}])",
+                        p.id, p.dias_semana, p.hora_inicio, p.hora_fin
+                    )
+                })
+                .collect();
             failures.push(format!(
-                "send #{} to {} at {local} {tz}: outside programacion {} ({} [{}, {}])",
-                d.seq,
-                d.json_body()
-                    .and_then(|b| b.get("to").and_then(|t| t.as_str()).map(str::to_string))
-                    .unwrap_or_default(),
-                p.id,
-                p.dias_semana,
-                p.hora_inicio,
-                p.hora_fin
+                "{what} at {local} {tz}: outside {}",
+                windows.join(", ")
             ));
         }
     }

@@ -77,3 +77,89 @@ async fn the_seed_incident_goes_pendiente_to_enviado_in_a_container_too() {
         run.summary()
     );
 }
+
+/// Against a session-manager given by URL (here `lmh mock serve`'s library twin, with its
+/// journal on disk): only the journal lines of this run count, and they are dated by the
+/// provider's clock, not the run's.
+#[tokio::test]
+async fn an_external_provider_with_a_journal_file_is_checked_run_by_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let mock = lmh::mock::MockSessionManager::start_with(lmh::mock::MockConfig {
+        journal_file: Some(path.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    mock.set_state(51, lmh::session::SessionState::Ready);
+    let fixture = lmh::fixtures::load(fixtures_dir().join("happy-path.yaml")).unwrap();
+    for cliente in fixture.sessions.keys() {
+        mock.set_state(*cliente as u64, lmh::session::SessionState::Ready);
+    }
+    let provider = Provider::Url {
+        base_url: mock.uri(),
+        journal: Some(path),
+    };
+    for round in 1..=2 {
+        let run = run_fixture(
+            &fixture,
+            &common::server_url(),
+            &provider,
+            &E2eConfig::default(),
+        )
+        .await
+        .unwrap();
+        assert!(
+            run.passed(),
+            "round {round}: {}: {:#?}",
+            run.summary(),
+            run.checks
+        );
+        let skipped = run
+            .checks
+            .iter()
+            .filter(|c| c.outcome == lmh::report::Outcome::Skip)
+            .count();
+        assert_eq!(skipped, 0, "{:#?}", run.checks);
+    }
+    // Without a journal, the journal checks are skipped, never passed.
+    let provider = Provider::Url {
+        base_url: mock.uri(),
+        journal: None,
+    };
+    let run = run_fixture(
+        &fixture,
+        &common::server_url(),
+        &provider,
+        &E2eConfig::default(),
+    )
+    .await
+    .unwrap();
+    let skipped: Vec<_> = run
+        .checks
+        .iter()
+        .filter(|c| c.outcome == lmh::report::Outcome::Skip)
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(skipped.len(), 5, "{skipped:?}");
+}
+
+#[tokio::test]
+async fn a_dry_run_touches_nothing_and_reports_every_send() {
+    let fixture = lmh::fixtures::load(fixtures_dir().join("seed-incident.yaml")).unwrap();
+    let config = E2eConfig {
+        dry_run: true,
+        ..E2eConfig::default()
+    };
+    let run = run_fixture(&fixture, &common::server_url(), &Provider::Mock, &config)
+        .await
+        .unwrap();
+    assert!(run.passed(), "{}: {:#?}", run.summary(), run.checks);
+    assert_eq!(run.sent, 0);
+    assert!(
+        run.checks
+            .iter()
+            .any(|c| c.name == "DRY_RUN reports every send"
+                && c.outcome == lmh::report::Outcome::Pass)
+    );
+}

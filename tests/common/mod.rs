@@ -132,7 +132,8 @@ impl TestApp {
             .await
             .unwrap();
         ev.tz = Some(DEFAULT_TZ);
-        ev.journal = self.mock.journal();
+        ev.journal = Some(self.mock.journal());
+        ev.journal_in_run_time = true;
         ev.expected = expected.iter().copied().collect();
         lmh::invariants::check(&ev)
     }

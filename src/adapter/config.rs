@@ -134,14 +134,21 @@ pub fn parse_base_url(value: &str, source: &str) -> Result<String, AdapterError>
             return fail(redact_raw(trimmed), format!("not a URL: {e}{hint}"));
         }
     };
-    let shown = redact(&url);
+    // Without `://`, `user:secret@host` parses with `user` as the scheme and the secret in
+    // the path: show the raw text redacted, never the parsed form.
+    let shown = if trimmed.contains("://") {
+        redact(&url)
+    } else {
+        redact_raw(trimmed)
+    };
     if !matches!(url.scheme(), "http" | "https") {
         let hint = if trimmed.contains("://") {
             String::new()
         } else {
             format!(
-                " (\"{}\" was read as the scheme: write http://{trimmed})",
-                url.scheme()
+                " (\"{}\" was read as the scheme: write http://{})",
+                url.scheme(),
+                redact_raw(trimmed)
             )
         };
         return fail(
@@ -192,6 +199,8 @@ fn redact(url: &url::Url) -> String {
 fn redact_raw(s: &str) -> String {
     match (s.find("://"), s.rfind('@')) {
         (Some(i), Some(j)) if j > i + 3 => format!("{}***{}", &s[..i + 3], &s[j..]),
+        // No scheme: everything before the last `@` may be `user:password`.
+        (None, Some(j)) => format!("***{}", &s[j..]),
         _ => s.to_string(),
     }
 }

@@ -213,17 +213,25 @@ fn env_dry_run() -> Result<bool> {
 
 /// Run the scheduler until Ctrl-C (or --once / --ticks).
 pub async fn run(args: RunArgs) -> Result<Verdict> {
+    // As central-hub: set to anything but the exact string `true`, the scheduler is off. That
+    // is a decision, not an error. (Unset, `lmh scheduler run` runs: you asked it to.)
     if let Ok(v) = std::env::var("AUTO_CAMPAIGNS_ENABLED")
         && v != "true"
     {
-        bail!(
-            "AUTO_CAMPAIGNS_ENABLED={v:?}: central-hub's scheduler only runs with the exact value \"true\"; unset it or set it to true"
+        println!(
+            "{}",
+            serde_json::json!({
+                "event": "scheduler_disabled",
+                "detail": format!("AUTO_CAMPAIGNS_ENABLED={v:?}: only the exact value \"true\" enables the scheduler; no tick run"),
+            })
         );
+        return Ok(Verdict::Pass);
     }
     let dry_run = args.dry_run || env_dry_run()?;
-    refuse_real_sends(&args.session_manager, args.allow_send, dry_run)?;
+    let base_url = lmh::adapter::parse_base_url(&args.session_manager, "--session-manager")?;
+    refuse_real_sends(&base_url, args.allow_send, dry_run)?;
     let fixture = lmh::fixtures::load(&args.fixtures)?;
-    let client = SessionManagerClient::new(ClientConfig::new(&args.session_manager))?;
+    let client = SessionManagerClient::new(ClientConfig::new(&base_url))?;
     let server = DbServer::provide(&args.db.source()).await?;
     let db = ScratchDb::create(server.url()).await?;
     eprintln!(

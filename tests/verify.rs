@@ -141,9 +141,12 @@ async fn a_real_send_happens_only_when_allowed_and_is_checked() {
     let sent = mock.deliveries();
     assert_eq!(sent.len(), 1);
     assert!(sent[0].body.contains(lmh::verify::TEST_MESSAGE));
+    // The number goes out as the scheduler would send it: its chat id.
+    let body: serde_json::Value = serde_json::from_str(&sent[0].body).unwrap();
+    assert_eq!(body["to"], "5491155550000@c.us");
     let send = check(
         &report,
-        "POST /send with X-Cliente-Id: 51 and a real message to 5491155550000",
+        "POST /send with X-Cliente-Id: 51 and a real message to 5491155550000@c.us",
     );
     assert!(
         send.summary
@@ -152,7 +155,7 @@ async fn a_real_send_happens_only_when_allowed_and_is_checked() {
     assert!(
         check(&report, "side effects")
             .summary
-            .contains("one message was sent to 5491155550000")
+            .contains("one message was sent to 5491155550000@c.us")
     );
 
     // A session that is not READY answers 409 and nothing goes out.
@@ -162,7 +165,7 @@ async fn a_real_send_happens_only_when_allowed_and_is_checked() {
     assert_eq!(mock.deliveries().len(), 1);
     let send = check(
         &report,
-        "POST /send with X-Cliente-Id: 52 and a real message to 5491155550000",
+        "POST /send with X-Cliente-Id: 52 and a real message to 5491155550000@c.us",
     );
     assert_eq!(send.summary, "conformant: 409, SESSION_NOT_READY");
     assert_eq!(
@@ -300,10 +303,52 @@ async fn unusable_provider_options_are_usage_errors() {
     options.cliente_id = 0;
     let err = verify_provider(&options).await.unwrap_err();
     assert!(matches!(err, VerifyError::Input { ref input, .. } if input == "--cliente-id"));
-    options.cliente_id = 1;
-    options.send_to = Some("not-a-number".into());
-    let err = verify_provider(&options).await.unwrap_err();
-    assert!(err.to_string().contains("--to"), "{err}");
+}
+
+/// `--to` follows the scheduler's one rule of what may be sent (`normalize_phone`): a number
+/// the scheduler refuses is refused here before anything is sent.
+#[tokio::test]
+async fn a_send_to_a_number_the_scheduler_refuses_is_a_usage_error() {
+    let mock = mock(Profile::V1, None).await;
+    mock.set_state(51, SessionState::Ready);
+    let mut options = ProviderOptions::new(mock.uri());
+    options.cliente_id = 51;
+    for to in [
+        "not-a-number",
+        "+5491155550000",
+        "54 9 11 5555-0000",
+        "0111555500",
+        "1234567",
+        "1234567890123456",
+        "5491155550000@s.whatsapp.net",
+    ] {
+        assert_eq!(lmh::scheduler::normalize_phone(to), None, "{to}");
+        options.send_to = Some(to.into());
+        let err = verify_provider(&options).await.unwrap_err();
+        let VerifyError::Input { input, reason } = &err else {
+            panic!("{to}: {err:?}");
+        };
+        assert_eq!(input, "--to");
+        assert!(reason.contains(&format!("{to:?}")), "{reason}");
+        assert!(reason.contains("8 to 15 digits"), "{reason}");
+        assert!(reason.contains("no leading 0"), "{reason}");
+    }
+    assert!(mock.deliveries().is_empty());
+
+    // What the scheduler accepts, with or without the chat suffix, is sent as its chat id.
+    for to in ["12345678", "5491155550000@c.us"] {
+        options.send_to = Some(to.into());
+        let report = verify_provider(&options).await.unwrap();
+        assert!(failures(&report).is_empty(), "{}", report.to_human());
+    }
+    let sent: Vec<serde_json::Value> = mock
+        .deliveries()
+        .iter()
+        .map(|d| serde_json::from_str(&d.body).unwrap())
+        .collect();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0]["to"], "12345678@c.us");
+    assert_eq!(sent[1]["to"], "5491155550000@c.us");
 }
 
 /// A journal of the seed's call and its fix, as the mock wrote it.
@@ -475,6 +520,25 @@ async fn binary_verify_provider_exit_codes() {
     .await;
     assert_eq!(code, 2);
     assert!(err.contains("--base-url"), "{err}");
+
+    v1.set_state(51, SessionState::Ready);
+    let (code, _, err) = lmh(args(&[
+        "verify",
+        "provider",
+        "--base-url",
+        &v1.uri(),
+        "--cliente-id",
+        "51",
+        "--allow-send",
+        "--to",
+        "+5491155550000",
+    ]))
+    .await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--to"), "{err}");
+    assert!(err.contains("\"+5491155550000\""), "{err}");
+    assert!(err.contains("8 to 15 digits"), "{err}");
+    assert!(v1.deliveries().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

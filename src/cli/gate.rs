@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use lmh::contract::Contract;
+use lmh::contract::diff::diff;
 use lmh::db::DbServer;
 use lmh::e2e::{E2eConfig, Provider, run_fixture};
 use lmh::mock::MockSessionManager;
@@ -14,6 +14,7 @@ use lmh::verify::{ProviderOptions, verify_journal, verify_provider};
 
 use super::Verdict;
 use super::config::ConfigInputArgs;
+use super::contract::load;
 use super::e2e::{DbArgs, load_fixtures};
 use super::output::OutputArgs;
 
@@ -22,14 +23,24 @@ use super::output::OutputArgs;
 #[command(after_help = "\
 Runs, and reports once:
   config    the consumer's and provider's configuration (when --hub/--sm or their files are given)
-  contract  the mock against the contract (the harness checks itself), the real session-manager
-            at --session-manager when given, and a consumer journal (--journal) when given
+  contract  the provider's contract (--contract) against the consumer's (--consumer-contract):
+            a change that breaks the consumer fails; the mock against the contract (the harness
+            checks itself); the real session-manager at --session-manager against --contract when
+            given; and a consumer journal (--journal) against --consumer-contract when given
   e2e       every fixture through the reference scheduler and the mock, against a scratch database
 
 Exit codes: 0 every check passed, 1 at least one check failed, 2 usage or setup error.")]
 pub struct GateArgs {
     #[command(flatten)]
     config: ConfigInputArgs,
+    /// The contract the provider follows now (a file, or `v1` / `v2` for the embedded ones);
+    /// diffed against --consumer-contract. Without it, no diff, and the provider is checked
+    /// against --consumer-contract.
+    #[arg(long, value_name = "FILE")]
+    contract: Option<String>,
+    /// The contract the consumer was written against (a file, or `v1` / `v2`).
+    #[arg(long, value_name = "FILE", default_value = "v1")]
+    consumer_contract: String,
     /// A running session-manager to verify against the contract (non-destructive).
     #[arg(long, value_name = "URL")]
     session_manager: Option<String>,
@@ -53,8 +64,12 @@ pub struct GateArgs {
 
 /// Every check of a report, moved to another area.
 fn in_area(report: Report, area: &str) -> Vec<Check> {
-    report
-        .checks
+    checks_in_area(report.checks, area)
+}
+
+/// Checks moved to another area.
+fn checks_in_area(checks: Vec<Check>, area: &str) -> Vec<Check> {
+    checks
         .into_iter()
         .map(|mut c| {
             c.area = area.to_string();
@@ -78,6 +93,27 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
         ));
     }
 
+    // Contracts are read before anything runs, so a bad --contract is a usage error (exit 2).
+    let consumer_contract = load(&args.consumer_contract)
+        .with_context(|| format!("--consumer-contract {}", args.consumer_contract))?;
+    let provider_contract = match &args.contract {
+        Some(arg) => {
+            let provider = load(arg).with_context(|| format!("--contract {arg}"))?;
+            let d = diff(&consumer_contract, &provider);
+            report.extend(checks_in_area(d.to_checks(), "contract.diff"));
+            provider
+        }
+        None => {
+            report.push(Check::skip(
+                "contract.diff",
+                "provider contract against consumer contract",
+                "no --contract given: pass --contract FILE (or v1 / v2), the contract the \
+                 provider follows now, to fail on changes that break the consumer",
+            ));
+            consumer_contract.clone()
+        }
+    };
+
     // The harness checks itself first: the mock must answer only what the contract allows.
     let mock = MockSessionManager::start().await;
     let mock_report = verify_provider(&ProviderOptions::new(mock.uri())).await?;
@@ -87,11 +123,12 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
     if let Some(url) = &args.session_manager {
         let mut options = ProviderOptions::new(url.clone());
         options.cliente_id = args.cliente_id;
+        options.contract = provider_contract;
         let provider = verify_provider(&options).await?;
         report.extend(in_area(provider, "contract.provider"));
     }
     if let Some(journal) = &args.journal {
-        let consumer = verify_journal(journal, &Contract::v1())?;
+        let consumer = verify_journal(journal, &consumer_contract)?;
         report.extend(in_area(consumer, "contract.consumer"));
     }
 

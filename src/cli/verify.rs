@@ -38,7 +38,8 @@ pub struct ProviderArgs {
     /// Send one real test message (needs --to).
     #[arg(long, requires = "to")]
     allow_send: bool,
-    /// The number the test message goes to (needs --allow-send).
+    /// The number the test message goes to (needs --allow-send): as the scheduler sends, 8 to 15
+    /// digits with no leading 0, no `+`, optionally ending in @c.us.
     #[arg(long, requires = "allow_send")]
     to: Option<String>,
     /// Limit for each request, in milliseconds.

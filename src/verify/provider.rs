@@ -29,6 +29,7 @@ use super::VerifyError;
 use crate::adapter::{CLIENTE_ID_HEADER, MAX_BODY_BYTES, MAX_JS_SAFE_INTEGER, parse_base_url};
 use crate::contract::{Contract, Operation, ResponseSpec, ResponseViolation, snippet};
 use crate::report::{Check, Outcome, Report};
+use crate::scheduler::normalize_phone;
 use crate::session::SessionState;
 
 /// Client id the probes use unless told otherwise: high, so no real client's session is touched.
@@ -53,7 +54,8 @@ pub struct ProviderOptions {
     pub cliente_id: u64,
     /// The contract the answers are checked against.
     pub contract: Contract,
-    /// When set, one real message ([`TEST_MESSAGE`]) is sent to this number.
+    /// When set, one real message ([`TEST_MESSAGE`]) is sent to this number. It must pass the
+    /// scheduler's rule ([`normalize_phone`]) and goes out as the chat id the scheduler would send.
     pub send_to: Option<String>,
     /// Limit for each request.
     pub timeout: Duration,
@@ -257,9 +259,10 @@ pub async fn verify_provider(options: &ProviderOptions) -> Result<Report, Verify
     }
     let contract = &options.contract;
     let send_op = send_operation(contract);
-    if let Some(to) = &options.send_to {
-        check_send_to(to, send_op)?;
-    }
+    let send_to = match &options.send_to {
+        Some(to) => Some(check_send_to(to, send_op)?),
+        None => None,
+    };
     let http = crate::http_client()
         .connect_timeout(options.timeout)
         .timeout(options.timeout)
@@ -299,6 +302,7 @@ pub async fn verify_provider(options: &ProviderOptions) -> Result<Report, Verify
         prober: &prober,
         session: Session::default(),
         state_op: state_operation(contract, options),
+        send_to,
     };
     // The state the session is in decides which answers can be provoked; learn it first.
     let state_replies = run.learn_state().await;
@@ -359,18 +363,19 @@ fn send_operation(contract: &Contract) -> Option<&Operation> {
         .find(|op| op.request_body.is_some() && (op.id == "send" || op.path == "/send"))
 }
 
-fn check_send_to(to: &str, send_op: Option<&Operation>) -> Result<(), VerifyError> {
-    let digits = to.strip_suffix("@c.us").unwrap_or(to);
-    let digits = digits.strip_prefix('+').unwrap_or(digits);
-    if digits.len() < 6 || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+/// `to` as the chat id the scheduler would send to: one rule of what may be sent, so a number
+/// the scheduler refuses is never sent to here either.
+fn check_send_to(to: &str, send_op: Option<&Operation>) -> Result<String, VerifyError> {
+    let Some(chat) = normalize_phone(to) else {
         return Err(VerifyError::input(
             "--to",
             format!(
-                "{to:?} is not a phone number; give 6 to 15 digits in international form, e.g. \
-                 5491155550000 (an optional @c.us suffix is kept)"
+                "{to:?} is not a number the scheduler sends to; give 8 to 15 digits in \
+                 international form with no leading 0, no `+`, spaces or dashes, optionally \
+                 ending in @c.us, e.g. 5491155550000"
             ),
         ));
-    }
+    };
     let Some(op) = send_op else {
         return Err(VerifyError::input(
             "--allow-send",
@@ -378,7 +383,7 @@ fn check_send_to(to: &str, send_op: Option<&Operation>) -> Result<(), VerifyErro
         ));
     };
     if let Some(schema) = &op.request_body {
-        let body = serde_json::json!({"to": to, "message": TEST_MESSAGE});
+        let body = serde_json::json!({"to": chat, "message": TEST_MESSAGE});
         if let Some(v) = schema.violations(&body).first() {
             return Err(VerifyError::input(
                 "--to",
@@ -386,7 +391,7 @@ fn check_send_to(to: &str, send_op: Option<&Operation>) -> Result<(), VerifyErro
             ));
         }
     }
-    Ok(())
+    Ok(chat)
 }
 
 /// The operation whose answer names the session's state: `GET /status`.
@@ -478,6 +483,8 @@ struct Run<'a> {
     prober: &'a Prober,
     session: Session,
     state_op: Option<&'a Operation>,
+    /// The chat id a real message goes to (checked by [`check_send_to`]).
+    send_to: Option<String>,
 }
 
 impl Run<'_> {
@@ -604,7 +611,7 @@ impl Run<'_> {
                     });
                 }
                 let is_send = send_operation(self.contract).is_some_and(|s| s.id == op.id);
-                if let (true, Some(to)) = (is_send, &self.options.send_to) {
+                if let (true, Some(to)) = (is_send, &self.send_to) {
                     let body = serde_json::json!({"to": to, "message": TEST_MESSAGE});
                     probes.push(Probe {
                         label: join(&with, &format!("a real message to {to}")),
@@ -675,7 +682,7 @@ impl Run<'_> {
                     self.note_creator(op, &reply);
                 }
                 if probe.real_send && reply.status() == Some(200) {
-                    self.session.sent_to = self.options.send_to.clone();
+                    self.session.sent_to = self.send_to.clone();
                 }
                 vec![reply]
             };
@@ -903,7 +910,7 @@ impl Run<'_> {
     ) -> String {
         let got = codes(&answered.iter().copied().collect::<Vec<_>>());
         let client = self.client();
-        let allow = self.options.send_to.is_some();
+        let allow = self.send_to.is_some();
         match (op.id.as_str(), status) {
             ("send", 200) if allow => format!("200 needs a READY session; {client}"),
             ("send", 200) => "200 needs a READY session and --allow-send --to NUMBER".into(),

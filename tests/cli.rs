@@ -300,8 +300,36 @@ fn scheduler_run_once_sends_through_a_real_http_provider() {
         .env("AUTO_CAMPAIGNS_ENABLED", "TRUE")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("exact value"));
+    // As central-hub: anything but the exact `true` means off; a decision, not an error.
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("scheduler_disabled") && stdout.contains("exact value"),
+        "{stdout}"
+    );
+
+    // A URL with credentials and no scheme: refused, the secret never printed.
+    let out = lmh()
+        .args([
+            "scheduler",
+            "run",
+            "--db-url",
+            &common::server_url(),
+            "--session-manager",
+            "hub:s3cretPW@127.0.0.1:3011",
+            "--fixtures",
+            &root("fixtures/happy-path.yaml"),
+            "--once",
+        ])
+        .env_remove("AUTO_CAMPAIGNS_ENABLED")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--session-manager") && !stderr.contains("s3cretPW"),
+        "{stderr}"
+    );
 
     // Without --allow-send, nothing is sent through a provider given by URL.
     let before = mock.deliveries().len();
@@ -439,4 +467,61 @@ fn doctor_diagnoses_the_seed_incident_without_writing() {
     println!("{stdout}");
     assert_eq!(count(&rt), before, "doctor never writes");
     rt.block_on(db.drop_database()).unwrap();
+}
+
+/// SIGTERM (what a CI timeout sends) ends a run cleanly: exit 2, no scratch database left.
+#[test]
+fn sigterm_drops_the_scratch_databases_of_the_run() {
+    let mut child = lmh()
+        .args([
+            "e2e",
+            "--db-url",
+            &common::server_url(),
+            "--fixtures",
+            &root("fixtures/sessions-not-ready.yaml"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("lmh e2e"), "{line}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // The run's database is the one whose marker names the child's process id.
+    let ours = format!("{}-", child.id());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let name: String = loop {
+        let found = rt
+            .block_on(lmh::db::list_scratch_databases(&common::server_url()))
+            .unwrap();
+        if let Some(info) = found
+            .into_iter()
+            .find(|i| i.run_id.as_deref().is_some_and(|r| r.starts_with(&ours)))
+        {
+            break info.name;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the run never created its database"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(2), "{rest}");
+    assert!(rest.contains("interrupted by SIGTERM"), "{rest}");
+    let left = rt
+        .block_on(lmh::db::list_scratch_databases(&common::server_url()))
+        .unwrap();
+    assert!(
+        left.iter().all(|i| i.name != name),
+        "{name} was left behind"
+    );
 }

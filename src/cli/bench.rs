@@ -2,7 +2,6 @@
 
 use anyhow::Result;
 use clap::Args;
-use lmh::db::DbServer;
 
 use super::Verdict;
 use super::e2e::DbArgs;
@@ -19,7 +18,7 @@ pub struct BenchArgs {
 
 /// Run every scenario and print the figures.
 pub async fn bench(args: BenchArgs) -> Result<Verdict> {
-    let server = DbServer::provide(&args.db.source()).await?;
+    let server = args.db.server().await?;
     eprintln!("lmh bench: database server {}", server.describe());
     let measurements = lmh::bench::run_all(server.url()).await?;
     if args.json {

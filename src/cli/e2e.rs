@@ -34,6 +34,27 @@ pub struct DbArgs {
 }
 
 impl DbArgs {
+    /// The server to create scratch databases on. On a server given by URL, scratch databases
+    /// that earlier runs could not drop (killed with SIGKILL) are swept first, when older than
+    /// six hours and marked as lmh's.
+    pub async fn server(&self) -> Result<DbServer> {
+        let server = DbServer::provide(&self.source()).await?;
+        if !server.is_container() {
+            match lmh::db::drop_stale(server.url(), Duration::from_secs(6 * 3600)).await {
+                Ok(dropped) if !dropped.is_empty() => {
+                    eprintln!(
+                        "dropped {} stale lmh scratch database(s): {}",
+                        dropped.len(),
+                        dropped.join(", ")
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => eprintln!("warning: could not sweep stale scratch databases: {e}"),
+            }
+        }
+        Ok(server)
+    }
+
     /// What the user asked for.
     pub fn source(&self) -> DbSource {
         match (&self.db_url, self.container) {
@@ -137,7 +158,7 @@ pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
     if let Provider::Url { base_url, .. } = &provider {
         refuse_real_sends(base_url, args.allow_send, args.dry_run)?;
     }
-    let server = DbServer::provide(&args.db.source()).await?;
+    let server = args.db.server().await?;
     eprintln!(
         "lmh e2e: {} fixtures, database server {}",
         fixtures.len(),
@@ -232,7 +253,7 @@ pub async fn run(args: RunArgs) -> Result<Verdict> {
     refuse_real_sends(&base_url, args.allow_send, dry_run)?;
     let fixture = lmh::fixtures::load(&args.fixtures)?;
     let client = SessionManagerClient::new(ClientConfig::new(&base_url))?;
-    let server = DbServer::provide(&args.db.source()).await?;
+    let server = args.db.server().await?;
     let db = ScratchDb::create(server.url()).await?;
     eprintln!(
         "lmh scheduler: scratch database {} on {}{}",

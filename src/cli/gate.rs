@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use lmh::contract::diff::diff;
-use lmh::db::DbServer;
 use lmh::e2e::{E2eConfig, Provider, run_fixture};
 use lmh::mock::MockSessionManager;
 use lmh::report::{Check, Report};
@@ -136,7 +135,7 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
         report.push(Check::skip("e2e", "fixtures", "--no-e2e"));
     } else {
         let fixtures = load_fixtures(&args.fixtures)?;
-        let server = DbServer::provide(&args.db.source()).await?;
+        let server = args.db.server().await?;
         for fixture in &fixtures {
             let run = run_fixture(
                 fixture,

@@ -12,6 +12,7 @@ mod verify;
 
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 /// Exit code for a run whose checks passed.
@@ -85,18 +86,22 @@ async fn dispatch(command: Command) -> anyhow::Result<Verdict> {
     }
 }
 
-/// Run `work` until it ends or Ctrl-C; on Ctrl-C the scratch databases of the run are dropped.
+/// Run `work` until it ends, Ctrl-C or SIGTERM (what CI timeouts send). When interrupted,
+/// `work` is dropped first (a container started for it goes with it), then the scratch
+/// databases of the run.
 async fn interruptible(
     work: impl Future<Output = anyhow::Result<Verdict>>,
 ) -> anyhow::Result<Verdict> {
-    tokio::select! {
-        outcome = work => outcome,
-        _ = tokio::signal::ctrl_c() => {
-            let dropped = lmh::db::drop_all_live().await;
-            eprintln!("interrupted; scratch databases dropped: {dropped:?}");
-            Err(anyhow::anyhow!("interrupted"))
-        }
-    }
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    let signal = tokio::select! {
+        outcome = work => return outcome,
+        _ = tokio::signal::ctrl_c() => "Ctrl-C",
+        _ = terminate.recv() => "SIGTERM",
+    };
+    let dropped = lmh::db::drop_all_live().await;
+    eprintln!("interrupted by {signal}; scratch databases dropped: {dropped:?}");
+    Err(anyhow::anyhow!("interrupted by {signal}"))
 }
 
 /// Run a parsed command line and turn its outcome into an exit code.

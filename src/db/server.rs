@@ -65,6 +65,11 @@ impl DbServer {
         })
     }
 
+    /// Whether it is an ephemeral container (nothing of earlier runs can be on it).
+    pub fn is_container(&self) -> bool {
+        self.container.is_some()
+    }
+
     /// The server URL scratch databases are created on (may hold a password: never print it).
     pub fn url(&self) -> &str {
         &self.url

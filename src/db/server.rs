@@ -38,10 +38,10 @@ impl DbServer {
     /// and no URL and no Docker engine, the error says what to do.
     pub async fn provide(source: &DbSource) -> Result<DbServer, ServerError> {
         match source {
-            DbSource::Url(url) => Ok(DbServer::from_url(require_server_url(Some(url))?)),
+            DbSource::Url(url) => DbServer::from_url(require_server_url(Some(url))?),
             DbSource::Container(image) => DbServer::container(image).await,
             DbSource::Auto => match super::server_url_from_env() {
-                Some(url) => Ok(DbServer::from_url(url)),
+                Some(url) => DbServer::from_url(url),
                 None if container::docker_available().await => {
                     DbServer::container(&container::image_from_env()).await
                 }
@@ -50,11 +50,13 @@ impl DbServer {
         }
     }
 
-    fn from_url(url: String) -> DbServer {
-        DbServer {
+    /// A server given by URL, checked before anything is printed or connected.
+    fn from_url(url: String) -> Result<DbServer, ServerError> {
+        super::parse_server_url(&url)?;
+        Ok(DbServer {
             url,
             container: None,
-        }
+        })
     }
 
     async fn container(image: &str) -> Result<DbServer, ServerError> {

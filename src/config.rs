@@ -38,6 +38,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::files::ReadError;
 use crate::report::{Check, Outcome, Report};
 
 pub use probe::{ProbeOptions, ProbeOutcome, ProbeResult};
@@ -71,11 +72,13 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// A file was expected.
-    #[error("{} is a directory, not a file; give the file itself, or pass the directory with --hub/--sm", path.display())]
+    /// A regular file was expected.
+    #[error("{} is {kind}, not a regular file; give the configuration file itself (a service directory goes to --hub/--sm)", path.display())]
     NotAFile {
         /// The path.
         path: PathBuf,
+        /// What it is instead, e.g. `a directory`.
+        kind: &'static str,
     },
     /// A directory was expected.
     #[error("{} is not a directory; --hub and --sm take the service's directory (where .env and ecosystem.config.* are)", path.display())]
@@ -84,12 +87,12 @@ pub enum ConfigError {
         path: PathBuf,
     },
     /// Too big to be a configuration file.
-    #[error("{} is {bytes} bytes, too big for a configuration file (limit {MAX_CONFIG_BYTES}); check the path", path.display())]
+    #[error("{} is larger than {limit} bytes, too big for a configuration file; check the path", path.display())]
     TooLarge {
         /// The path.
         path: PathBuf,
-        /// Its size.
-        bytes: u64,
+        /// The limit it exceeds.
+        limit: u64,
     },
     /// Not UTF-8 text.
     #[error("{} is not UTF-8 text (invalid byte at offset {offset}); save it as UTF-8", path.display())]
@@ -857,29 +860,14 @@ fn overrides(r: &Resolution) -> String {
     }
 }
 
-/// Read a configuration file as UTF-8 text, refusing directories and huge files.
+/// Read a configuration file as UTF-8 text, refusing anything but a regular file and huge files.
 pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
-    let meta = std::fs::metadata(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if meta.is_dir() {
-        return Err(ConfigError::NotAFile {
-            path: path.to_path_buf(),
-        });
-    }
-    if meta.len() > MAX_CONFIG_BYTES {
-        return Err(ConfigError::TooLarge {
-            path: path.to_path_buf(),
-            bytes: meta.len(),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    String::from_utf8(bytes).map_err(|e| ConfigError::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })
+    crate::files::read_text_file(path, MAX_CONFIG_BYTES, "configuration file").map_err(
+        |e| match e {
+            ReadError::Io { path, source, .. } => ConfigError::Read { path, source },
+            ReadError::NotAFile { path, kind, .. } => ConfigError::NotAFile { path, kind },
+            ReadError::TooLarge { path, limit, .. } => ConfigError::TooLarge { path, limit },
+            ReadError::NotUtf8 { path, offset, .. } => ConfigError::NotUtf8 { path, offset },
+        },
+    )
 }

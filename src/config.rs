@@ -38,6 +38,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::files::ReadError;
 use crate::report::{Check, Outcome, Report};
 
 pub use probe::{ProbeOptions, ProbeOutcome, ProbeResult};
@@ -71,11 +72,13 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// A file was expected.
-    #[error("{} is a directory, not a file; give the file itself, or pass the directory with --hub/--sm", path.display())]
+    /// A regular file was expected.
+    #[error("{} is {kind}, not a regular file; give the configuration file itself (a service directory goes to --hub/--sm)", path.display())]
     NotAFile {
         /// The path.
         path: PathBuf,
+        /// What it is instead, e.g. `a directory`.
+        kind: &'static str,
     },
     /// A directory was expected.
     #[error("{} is not a directory; --hub and --sm take the service's directory (where .env and ecosystem.config.* are)", path.display())]
@@ -84,12 +87,12 @@ pub enum ConfigError {
         path: PathBuf,
     },
     /// Too big to be a configuration file.
-    #[error("{} is {bytes} bytes, too big for a configuration file (limit {MAX_CONFIG_BYTES}); check the path", path.display())]
+    #[error("{} is larger than {limit} bytes, too big for a configuration file; check the path", path.display())]
     TooLarge {
         /// The path.
         path: PathBuf,
-        /// Its size.
-        bytes: u64,
+        /// The limit it exceeds.
+        limit: u64,
     },
     /// Not UTF-8 text.
     #[error("{} is not UTF-8 text (invalid byte at offset {offset}); save it as UTF-8", path.display())]
@@ -105,12 +108,13 @@ pub enum ConfigError {
         /// The variable name part of what was given.
         text: String,
     },
-    /// Nothing at all describes one of the services.
-    #[error("nothing describes the {service}: pass --{flag} DIR, --{flag}-env FILE, --{flag}-pm2 FILE or --{flag}-shell KEY=VALUE", flag = service.flag())]
-    NoSources {
-        /// Which service.
-        service: Service,
-    },
+    /// Nothing at all describes either service.
+    #[error(
+        "nothing describes either service: pass central-hub's configuration ({}), the session-manager's ({}), or both",
+        how_to_give(Service::CentralHub),
+        how_to_give(Service::SessionManager)
+    )]
+    NothingGiven,
 }
 
 /// How bad a finding is.
@@ -179,15 +183,19 @@ impl Finding {
 /// Where to read both services' configuration from.
 #[derive(Debug, Clone, Default)]
 pub struct CheckInputs {
-    /// central-hub (the consumer).
+    /// central-hub (the consumer); may be empty when `sm` is not.
     pub hub: ServiceInputs,
-    /// session-manager (the provider).
+    /// session-manager (the provider); may be empty when `hub` is not.
     pub sm: ServiceInputs,
 }
 
 /// Everything `lmh config check` found.
 #[derive(Debug, Clone)]
 pub struct ConfigReport {
+    /// Whether any central-hub source was given; if not, nothing that needs it was checked.
+    pub hub_given: bool,
+    /// Whether any session-manager source was given; if not, nothing that needs it was checked.
+    pub sm_given: bool,
     /// central-hub's `SESSION_MANAGER_BASE_URL`.
     pub hub_base_url: Resolution,
     /// central-hub's own `PORT`.
@@ -208,21 +216,20 @@ pub struct ConfigReport {
     pub scans: Vec<ScanReport>,
 }
 
-/// Read both services' sources and compare them.
+/// Read both services' sources and compare them. One side may be left out (e.g. `lmh doctor
+/// --hub-env FILE`): it is reported as not given and what needs it is skipped.
 pub fn check(inputs: &CheckInputs) -> Result<ConfigReport, ConfigError> {
-    if inputs.hub.is_empty() {
-        return Err(ConfigError::NoSources {
-            service: Service::CentralHub,
-        });
+    if inputs.hub.is_empty() && inputs.sm.is_empty() {
+        return Err(ConfigError::NothingGiven);
     }
-    if inputs.sm.is_empty() {
-        return Err(ConfigError::NoSources {
-            service: Service::SessionManager,
-        });
-    }
-    let hub = ServiceConfig::load(Service::CentralHub, &inputs.hub)?;
-    let sm = ServiceConfig::load(Service::SessionManager, &inputs.sm)?;
-    Ok(ConfigReport::evaluate(&hub, &sm))
+    let load = |service, given: &ServiceInputs| {
+        (!given.is_empty())
+            .then(|| ServiceConfig::load(service, given))
+            .transpose()
+    };
+    let hub = load(Service::CentralHub, &inputs.hub)?;
+    let sm = load(Service::SessionManager, &inputs.sm)?;
+    Ok(ConfigReport::evaluate_given(hub.as_ref(), sm.as_ref()))
 }
 
 /// Parse `KEY=VALUE` (as given to `--hub-shell`/`--sm-shell`).
@@ -262,32 +269,62 @@ pub fn read_shell_file(path: &Path) -> Result<Vec<(String, String)>, ConfigError
 impl ConfigReport {
     /// Compare two services' loaded sources.
     pub fn evaluate(hub: &ServiceConfig, sm: &ServiceConfig) -> ConfigReport {
+        ConfigReport::evaluate_given(Some(hub), Some(sm))
+    }
+
+    /// Compare what is given: a side that is `None` is reported as not given, and every
+    /// check that needs it is skipped, saying what to pass.
+    pub fn evaluate_given(hub: Option<&ServiceConfig>, sm: Option<&ServiceConfig>) -> ConfigReport {
         let mut findings = Vec::new();
-        for config in [hub, sm] {
-            findings.push(sources_finding(config));
-            findings.extend(config.findings.iter().cloned());
+        for (service, config) in [(Service::CentralHub, hub), (Service::SessionManager, sm)] {
+            match config {
+                Some(config) => {
+                    findings.push(sources_finding(config));
+                    findings.extend(config.findings.iter().cloned());
+                }
+                None => findings.push(not_given_finding(service)),
+            }
         }
 
-        let hub_base_url = hub.resolve(BASE_URL_KEY, None);
-        let (base_url, finding) = value_finding(&hub_base_url, |v| {
-            validate::parse_base_url(v).map(|u| {
-                let port = u.port;
-                (u, format!(" -> port {port}"))
-            })
-        });
-        findings.push(finding);
+        let (hub_base_url, base_url, hub_port, hub_effective_port) = match hub {
+            Some(hub) => {
+                let hub_base_url = hub.resolve(BASE_URL_KEY, None);
+                let (base_url, finding) = value_finding(&hub_base_url, |v| {
+                    validate::parse_base_url(v).map(|u| {
+                        let port = u.port;
+                        (u, format!(" -> port {port}"))
+                    })
+                });
+                findings.push(finding);
 
-        let hub_default = HUB_DEFAULT_PORT.to_string();
-        let hub_port = hub.resolve(PORT_KEY, Some(&hub_default));
-        let (hub_effective_port, finding) = value_finding(&hub_port, port_check);
-        findings.push(finding);
+                let hub_default = HUB_DEFAULT_PORT.to_string();
+                let hub_port = hub.resolve(PORT_KEY, Some(&hub_default));
+                let (hub_effective_port, finding) = value_finding(&hub_port, port_check);
+                findings.push(finding);
+                (hub_base_url, base_url, hub_port, hub_effective_port)
+            }
+            None => (
+                not_given(Service::CentralHub, BASE_URL_KEY),
+                None,
+                not_given(Service::CentralHub, PORT_KEY),
+                None,
+            ),
+        };
 
-        let sm_default = SM_DEFAULT_PORT.to_string();
-        let sm_port = sm.resolve(PORT_KEY, Some(&sm_default));
-        let (sm_effective_port, finding) = value_finding(&sm_port, port_check);
-        findings.push(finding);
+        let (sm_port, sm_effective_port) = match sm {
+            Some(sm) => {
+                let sm_default = SM_DEFAULT_PORT.to_string();
+                let sm_port = sm.resolve(PORT_KEY, Some(&sm_default));
+                let (sm_effective_port, finding) = value_finding(&sm_port, port_check);
+                findings.push(finding);
+                (sm_port, sm_effective_port)
+            }
+            None => (not_given(Service::SessionManager, PORT_KEY), None),
+        };
 
         let mut report = ConfigReport {
+            hub_given: hub.is_some(),
+            sm_given: sm.is_some(),
             hub_base_url,
             hub_port,
             sm_port,
@@ -322,7 +359,48 @@ impl ConfigReport {
 
     /// URL port against provider port, and the URL against the hub's own port.
     fn agreement_findings(&self) -> Vec<Finding> {
+        let mut findings = vec![self.port_agreement()];
+        findings.extend(self.self_reference());
+        findings
+    }
+
+    /// Whether central-hub's URL has the port the session-manager listens on.
+    fn port_agreement(&self) -> Finding {
         let topic = "port agreement";
+        let missing = [
+            (
+                self.hub_given,
+                Service::CentralHub,
+                "--hub DIR or --hub-env FILE",
+            ),
+            (
+                self.sm_given,
+                Service::SessionManager,
+                "--sm DIR or --sm-shell PORT=N",
+            ),
+        ];
+        let missing: Vec<_> = missing.iter().filter(|(given, ..)| !given).collect();
+        if !missing.is_empty() {
+            let services: Vec<&str> = missing
+                .iter()
+                .map(|(_, s, _)| match s {
+                    Service::CentralHub => "central-hub",
+                    Service::SessionManager => "the session-manager",
+                })
+                .collect();
+            let flags: Vec<&str> = missing.iter().map(|(.., flags)| *flags).collect();
+            return Finding::new(
+                Severity::Skipped,
+                topic,
+                format!(
+                    "not compared: {} {} not given; pass {} to compare {BASE_URL_KEY}'s \
+                     port with the port the session-manager listens on",
+                    services.join(" and "),
+                    if services.len() > 1 { "are" } else { "is" },
+                    flags.join(", and ")
+                ),
+            );
+        }
         let (Some(url), Some(port)) = (&self.base_url, self.sm_effective_port) else {
             let unknown = match (&self.base_url, self.sm_effective_port) {
                 (None, None) => {
@@ -331,13 +409,12 @@ impl ConfigReport {
                 (None, _) => "central-hub's SESSION_MANAGER_BASE_URL is not usable",
                 _ => "the session-manager's PORT is not usable",
             };
-            return vec![Finding::new(
+            return Finding::new(
                 Severity::Skipped,
                 topic,
                 format!("not compared: {unknown} (see above)"),
-            )];
+            );
         };
-        let mut findings = Vec::new();
         let url_source = self.hub_base_url.source();
         let sm_source = self.sm_port.source();
         let sources: Vec<Source> = url_source.iter().chain(sm_source.iter()).cloned().collect();
@@ -384,8 +461,12 @@ impl ConfigReport {
             ));
         }
         finding.sources = sources;
-        findings.push(finding);
+        finding
+    }
 
+    /// An error when central-hub's URL points at central-hub itself.
+    fn self_reference(&self) -> Option<Finding> {
+        let url = self.base_url.as_ref()?;
         if url.is_loopback() && self.hub_effective_port == Some(url.port) {
             let mut f = Finding::new(
                 Severity::Error,
@@ -398,19 +479,28 @@ impl ConfigReport {
                 ),
             );
             f.sources = self.hub_port.source().into_iter().collect();
-            findings.push(f);
+            return Some(f);
         }
-        findings
+        None
     }
 
     /// Ask what answers on the URL's port, the session-manager's configured port and
     /// `options.extra_ports`, and compare with the configuration.
     pub async fn probe(&mut self, options: &ProbeOptions) {
         let Some(base) = self.base_url.clone() else {
+            let why = if self.hub_given {
+                "there is no usable SESSION_MANAGER_BASE_URL (see above)".to_string()
+            } else {
+                format!(
+                    "central-hub is not given, so there is no SESSION_MANAGER_BASE_URL to probe; \
+                     pass {}",
+                    how_to_give(Service::CentralHub)
+                )
+            };
             self.findings.push(Finding::new(
                 Severity::Skipped,
                 "probe",
-                "not probed: there is no usable SESSION_MANAGER_BASE_URL (see above)",
+                format!("not probed: {why}"),
             ));
             return;
         };
@@ -478,13 +568,27 @@ impl ConfigReport {
                         base.port
                     ),
                 ),
-                _ => Finding::new(
+                Some(_) => Finding::new(
                     Severity::Info,
                     topic,
                     format!(
                         "the session-manager answers where central-hub looks (port {}) and where \
                          its configuration says",
                         base.port
+                    ),
+                ),
+                None => Finding::new(
+                    Severity::Info,
+                    topic,
+                    format!(
+                        "a session-manager answers where central-hub looks (port {}); its own \
+                         configuration is {}",
+                        base.port,
+                        if self.sm_given {
+                            "not usable (see above)"
+                        } else {
+                            "not given"
+                        }
                     ),
                 ),
             }
@@ -650,6 +754,41 @@ fn probe_finding(
         ));
     }
     finding
+}
+
+/// The flags that describe `service`, for messages about a side that is not given.
+fn how_to_give(service: Service) -> &'static str {
+    match service {
+        Service::CentralHub => {
+            "--hub DIR, --hub-env FILE, --hub-pm2 FILE or --hub-shell SESSION_MANAGER_BASE_URL=URL"
+        }
+        Service::SessionManager => "--sm DIR, --sm-env FILE, --sm-pm2 FILE or --sm-shell PORT=N",
+    }
+}
+
+/// A side nobody described: a skip, not an error, so one side can be checked alone.
+fn not_given_finding(service: Service) -> Finding {
+    Finding::new(
+        Severity::Skipped,
+        &format!("{service} sources"),
+        format!(
+            "{service}: not given, so nothing that needs its configuration is checked; to \
+             include it, pass {}",
+            how_to_give(service)
+        ),
+    )
+}
+
+/// The resolution of a variable of a service that is not given.
+fn not_given(service: Service, key: &str) -> Resolution {
+    Resolution {
+        service,
+        key: key.to_string(),
+        effective: Effective::Missing,
+        shadowed: Vec::new(),
+        inactive: Vec::new(),
+        notes: Vec::new(),
+    }
 }
 
 /// The sources a service was read from, so every source is named in the report.
@@ -857,29 +996,14 @@ fn overrides(r: &Resolution) -> String {
     }
 }
 
-/// Read a configuration file as UTF-8 text, refusing directories and huge files.
+/// Read a configuration file as UTF-8 text, refusing anything but a regular file and huge files.
 pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
-    let meta = std::fs::metadata(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if meta.is_dir() {
-        return Err(ConfigError::NotAFile {
-            path: path.to_path_buf(),
-        });
-    }
-    if meta.len() > MAX_CONFIG_BYTES {
-        return Err(ConfigError::TooLarge {
-            path: path.to_path_buf(),
-            bytes: meta.len(),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    String::from_utf8(bytes).map_err(|e| ConfigError::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })
+    crate::files::read_text_file(path, MAX_CONFIG_BYTES, "configuration file").map_err(
+        |e| match e {
+            ReadError::Io { path, source, .. } => ConfigError::Read { path, source },
+            ReadError::NotAFile { path, kind, .. } => ConfigError::NotAFile { path, kind },
+            ReadError::TooLarge { path, limit, .. } => ConfigError::TooLarge { path, limit },
+            ReadError::NotUtf8 { path, offset, .. } => ConfigError::NotUtf8 { path, offset },
+        },
+    )
 }

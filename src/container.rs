@@ -66,8 +66,8 @@ pub enum ContainerError {
     },
     /// The image name is empty or not of the form `name:tag`.
     #[error(
-        "invalid database image {value:?}: {reason}; write it as name:tag, e.g. {DEFAULT_IMAGE} \
-         or lmh-mariadb:10.11 (from --image or {IMAGE_ENV})"
+        "invalid database image {value:?} (from {IMAGE_ENV}): {reason}; set {IMAGE_ENV} to \
+         name:tag, e.g. lmh-mariadb:10.11, or unset it to use {DEFAULT_IMAGE}"
     )]
     InvalidImage {
         /// The value given.
@@ -691,6 +691,7 @@ mod tests {
             );
             assert!(msg.contains(needle), "{value:?}: {msg}");
             assert!(msg.contains(IMAGE_ENV), "{value:?}: {msg}");
+            assert!(!msg.contains("--image"), "no such flag: {msg}");
         }
     }
 

@@ -27,6 +27,9 @@ pub const V1_SOURCE: &str = include_str!("../contracts/session-manager.v1.yaml")
 /// The drifted contract, embedded from `contracts/session-manager.v2.yaml`.
 pub const V2_SOURCE: &str = include_str!("../contracts/session-manager.v2.yaml");
 
+/// Contract files bigger than this are refused.
+pub const MAX_CONTRACT_BYTES: u64 = 4 * 1024 * 1024;
+
 /// A contract that could not be loaded: which file, where in it, and why.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("contract {file}: at {location}: {reason}")]
@@ -269,11 +272,12 @@ impl Contract {
     /// Load a contract from a YAML (or JSON) file.
     pub fn load(path: &Path) -> Result<Contract, ContractError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ContractError {
-            file: file.clone(),
-            location: "file".into(),
-            reason: format!("cannot read it: {e}; check the path given with --contract"),
-        })?;
+        let text = crate::files::read_text_file(path, MAX_CONTRACT_BYTES, "contract file")
+            .map_err(|e| ContractError {
+                file: file.clone(),
+                location: "file".into(),
+                reason: e.reason(),
+            })?;
         Contract::parse(&text, &file)
     }
 

@@ -104,6 +104,8 @@ pub const HISTORIAL_ORIGEN: &str = "lmh-fixture";
 
 /// Upper bound for one `generate:` row, to keep a typo from filling the disk.
 pub const MAX_GENERATE: u32 = 10_000;
+/// Fixture files bigger than this are refused (the largest real one is a few KiB).
+pub const MAX_FIXTURE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// What must hold for an envio when the run ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -391,10 +393,13 @@ impl FixtureError {
 /// Load and validate one fixture file.
 pub fn load(path: impl AsRef<Path>) -> Result<Fixture, FixtureError> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|e| FixtureError::Read {
-        file: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
+    let text =
+        crate::files::read_text_file(path, MAX_FIXTURE_BYTES, "fixture file").map_err(|e| {
+            FixtureError::Read {
+                file: path.to_path_buf(),
+                reason: e.reason(),
+            }
+        })?;
     parse(&text, path)
 }
 

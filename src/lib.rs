@@ -16,6 +16,7 @@ pub mod contract;
 pub mod db;
 pub mod doctor;
 pub mod e2e;
+pub mod files;
 pub mod fixtures;
 pub mod invariants;
 pub mod mock;

@@ -253,10 +253,13 @@ impl JournalEntry {
 /// Requests received, in order.
 pub type Journal = Vec<JournalEntry>;
 
+/// Journals bigger than this are refused.
+pub const MAX_JOURNAL_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Read a journal written as JSON lines (by `lmh mock serve --journal`).
 pub fn read_journal(path: &Path) -> Result<Journal, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read journal {}: {e}", path.display()))?;
+    let text = crate::files::read_text_file(path, MAX_JOURNAL_BYTES, "journal")
+        .map_err(|e| e.to_string())?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())

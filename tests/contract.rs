@@ -187,4 +187,6 @@ fn malformed_or_incomplete_contracts_name_file_location_and_reason() {
         e.contains("/nonexistent/contract.yaml") && e.contains("cannot read"),
         "{e}"
     );
+    // `lmh contract diff OLD NEW` takes positional paths: no flag to point at.
+    assert!(e.contains("check the path") && !e.contains("--"), "{e}");
 }

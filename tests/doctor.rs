@@ -972,3 +972,62 @@ async fn a_url_without_a_database_is_refused_with_what_to_do() {
             .contains("mysql://user@host:3306/leadmaster")
     );
 }
+
+/// The documented form (hub side only): the session-manager side is reported as not given,
+/// not a usage error.
+#[tokio::test]
+async fn doctor_with_only_the_hub_env_reports_the_session_manager_side_as_not_given() {
+    let (db, pool) = seed().await;
+    pool.close().await;
+    let mock = ready_mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join(".env");
+    std::fs::write(&env, format!("SESSION_MANAGER_BASE_URL={}\n", mock.uri())).unwrap();
+    let args = vec![
+        "doctor".to_string(),
+        "--hub-env".into(),
+        env.display().to_string(),
+        "--session-manager".into(),
+        mock.uri(),
+        "--db-url".into(),
+        database_url(&db),
+        "--now".into(),
+        "2026-01-13T12:48:00".into(),
+        "--format".into(),
+        "json".into(),
+    ];
+    // Blocking on another thread keeps this runtime free to serve the mock.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
+            .args(&args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "not a usage error: {stderr}");
+    assert!(!stderr.contains("nothing describes"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check = |name: &str| {
+        json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["area"] == "config" && c["name"] == name)
+            .unwrap_or_else(|| panic!("no config check {name:?} in {json:#}"))
+            .clone()
+    };
+    assert_eq!(
+        check("central-hub SESSION_MANAGER_BASE_URL")["outcome"],
+        "pass"
+    );
+    assert_eq!(check("session-manager sources")["outcome"], "skip");
+    let agreement = check("port agreement");
+    assert_eq!(agreement["outcome"], "skip");
+    assert!(
+        agreement["summary"].as_str().unwrap().contains("--sm DIR"),
+        "{agreement}"
+    );
+    db.drop_database().await.unwrap();
+}

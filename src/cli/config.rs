@@ -108,6 +108,10 @@ impl ConfigInputArgs {
             || self.hub_pm2.is_some()
             || self.sm_env.is_some()
             || self.sm_pm2.is_some()
+            || !self.hub_shell.is_empty()
+            || !self.sm_shell.is_empty()
+            || self.hub_shell_file.is_some()
+            || self.sm_shell_file.is_some()
     }
 }
 

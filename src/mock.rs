@@ -572,6 +572,17 @@ fn headers_map(request: &Request) -> BTreeMap<String, String> {
     out
 }
 
+/// A body declared as JSON that does not parse: express.json() throws on it before routing.
+fn malformed_json_body(request: &Request) -> bool {
+    let declared_json = request
+        .headers
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap_or("").contains("json"));
+    declared_json
+        && !request.body.is_empty()
+        && serde_json::from_slice::<Value>(&request.body).is_err()
+}
+
 fn error_envelope(code: &str, message: &str) -> Value {
     json!({"error": true, "code": code, "message": message})
 }
@@ -652,14 +663,7 @@ impl Shared {
         fault: Option<&Fault>,
     ) -> Answer {
         // express.json() runs before any route: a malformed JSON body is a thrown error.
-        let is_json = request
-            .headers
-            .get("content-type")
-            .is_some_and(|v| v.to_str().unwrap_or("").contains("json"));
-        if is_json
-            && !request.body.is_empty()
-            && serde_json::from_slice::<Value>(&request.body).is_err()
-        {
+        if malformed_json_body(request) {
             return Answer::new(
                 500,
                 error_envelope("INTERNAL_ERROR", "Unexpected token in JSON body"),

@@ -157,28 +157,9 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(out, "{}", self.title);
         for c in &self.checks {
-            let _ = writeln!(
-                out,
-                "  [{:>4}] {}: {}: {}",
-                c.outcome.label(),
-                c.area,
-                c.name,
-                c.summary
-            );
-            for d in &c.details {
-                let _ = writeln!(out, "         {d}");
-            }
+            write_check(&mut out, c);
         }
-        let t = self.tally();
-        let _ = writeln!(
-            out,
-            "{}: {} passed, {} failed, {} warnings, {} skipped",
-            if self.passed() { "PASS" } else { "FAIL" },
-            t.pass,
-            t.fail,
-            t.warn,
-            t.skip
-        );
+        out.push_str(&self.closing_line());
         out
     }
 
@@ -196,32 +177,26 @@ impl Report {
                 }
                 continue;
             }
-            let _ = writeln!(
-                out,
-                "  [{:>4}] {}: {}: {}",
-                c.outcome.label(),
-                c.area,
-                c.name,
-                c.summary
-            );
-            for d in &c.details {
-                let _ = writeln!(out, "         {d}");
-            }
+            write_check(&mut out, c);
         }
         for (area, n) in passed_per_area {
             let _ = writeln!(out, "  [  ok] {area}: {n} checks passed");
         }
+        out.push_str(&self.closing_line());
+        out
+    }
+
+    /// `PASS: 3 passed, 0 failed, 1 warnings, 0 skipped`: the line CI logs end with.
+    fn closing_line(&self) -> String {
         let t = self.tally();
-        let _ = writeln!(
-            out,
-            "{}: {} passed, {} failed, {} warnings, {} skipped",
+        format!(
+            "{}: {} passed, {} failed, {} warnings, {} skipped\n",
             if self.passed() { "PASS" } else { "FAIL" },
             t.pass,
             t.fail,
             t.warn,
             t.skip
-        );
-        out
+        )
     }
 
     /// JSON form: title, passed, tally and every check.
@@ -304,6 +279,21 @@ impl Report {
         }
         out.push_str("</testsuites>\n");
         out
+    }
+}
+
+/// One check for a terminal: its line, then its details indented under it.
+fn write_check(out: &mut String, c: &Check) {
+    let _ = writeln!(
+        out,
+        "  [{:>4}] {}: {}: {}",
+        c.outcome.label(),
+        c.area,
+        c.name,
+        c.summary
+    );
+    for d in &c.details {
+        let _ = writeln!(out, "         {d}");
     }
 }
 

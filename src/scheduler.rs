@@ -842,16 +842,7 @@ impl Scheduler {
                     let detail = format!(
                         "provider answered message_id {id:?}, already given for another row: cannot prove this send"
                     );
-                    self.mark_unknown(envio, &detail).await?;
-                    report.unknown.push(envio.id);
-                    self.decide(
-                        report,
-                        Some(p.id),
-                        Some(envio.id),
-                        Event::OutcomeUnknown,
-                        detail,
-                    );
-                    return Ok(BatchEnd::Stopped);
+                    return self.outcome_unknown(p, envio, detail, true, report).await;
                 }
                 if bug == Some(HistoricalBug::MarkBeforeSend) {
                     sqlx::query("UPDATE ll_envios_whatsapp SET message_id = ? WHERE id = ?")
@@ -873,16 +864,7 @@ impl Scheduler {
                         )),
                     };
                     if let Some(detail) = detail {
-                        self.mark_unknown(envio, &detail).await?;
-                        report.unknown.push(envio.id);
-                        self.decide(
-                            report,
-                            Some(p.id),
-                            Some(envio.id),
-                            Event::OutcomeUnknown,
-                            detail,
-                        );
-                        return Ok(BatchEnd::Stopped);
+                        return self.outcome_unknown(p, envio, detail, true, report).await;
                     }
                 }
                 report.sent += 1;
@@ -921,20 +903,10 @@ impl Scheduler {
             return Ok(BatchEnd::Stopped);
         }
         if e.outcome_unknown() || matches!(e.kind, ErrorKind::Protocol(_)) {
-            // The request reached the provider and we could not read a valid answer: it may
-            // have been sent. Keep the claim so nobody re-sends it; a person decides.
-            if claimed {
-                self.mark_unknown(envio, &detail).await?;
-            }
-            report.unknown.push(envio.id);
-            self.decide(
-                report,
-                Some(p.id),
-                Some(envio.id),
-                Event::OutcomeUnknown,
-                detail,
-            );
-            return Ok(BatchEnd::Stopped);
+            // The request reached the provider and we could not read a valid answer.
+            return self
+                .outcome_unknown(p, envio, detail, claimed, report)
+                .await;
         }
         if let Some(reason) = recipient_failure(&e) {
             self.mark_error(p, envio, &reason, claimed).await?;
@@ -957,6 +929,30 @@ impl Scheduler {
             Some(p.id),
             Some(envio.id),
             Event::BatchStopped,
+            detail,
+        );
+        Ok(BatchEnd::Stopped)
+    }
+
+    /// The send may have gone out but cannot be proven: keep the claim (nobody re-sends the
+    /// row), record why, and stop the batch. A person resolves it.
+    async fn outcome_unknown(
+        &self,
+        p: &Programacion,
+        envio: &Envio,
+        detail: String,
+        claimed: bool,
+        report: &mut TickReport,
+    ) -> Result<BatchEnd, SchedulerError> {
+        if claimed {
+            self.mark_unknown(envio, &detail).await?;
+        }
+        report.unknown.push(envio.id);
+        self.decide(
+            report,
+            Some(p.id),
+            Some(envio.id),
+            Event::OutcomeUnknown,
             detail,
         );
         Ok(BatchEnd::Stopped)

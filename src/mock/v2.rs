@@ -15,14 +15,7 @@ pub(super) fn answer(
 ) -> (u16, String, bool) {
     let method = request.method.as_str();
     let path = request.url.path();
-    let is_json = request
-        .headers
-        .get("content-type")
-        .is_some_and(|v| v.to_str().unwrap_or("").contains("json"));
-    if is_json
-        && !request.body.is_empty()
-        && serde_json::from_slice::<Value>(&request.body).is_err()
-    {
+    if super::malformed_json_body(request) {
         return (
             400,
             express_page("SyntaxError: Unexpected token in JSON at position 0"),

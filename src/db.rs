@@ -660,11 +660,14 @@ impl ScratchDb {
 
     /// Close the pool and drop the database now, reporting any failure.
     pub async fn drop_database(self) -> Result<(), DbError> {
-        // Unregistered first: whatever happens, the outcome is reported here, and `Drop`
-        // (which runs when `self` goes out of scope below) does not try a second time.
-        live().remove(&self.name);
+        // Unregistered only once it is gone: if this future is cancelled half-way (Ctrl-C,
+        // SIGTERM) or the drop fails, `Drop` and `drop_all_live` still know to try.
         self.pool.close().await;
-        drop_scratch(&self.server, &self.name, Some(&self.run_id)).await
+        let result = drop_scratch(&self.server, &self.name, Some(&self.run_id)).await;
+        if result.is_ok() {
+            live().remove(&self.name);
+        }
+        result
     }
 }
 

@@ -783,7 +783,7 @@ fn windows(ev: &Evidence) -> Check {
 
 fn gates(ev: &Evidence) -> Check {
     let mut failures = Vec::new();
-    if ev.dry_run {
+    if ev.dry_run && ev.journal.is_some() {
         let sends = send_requests(ev).count();
         if sends > 0 {
             failures.push(format!(
@@ -829,7 +829,9 @@ fn gates(ev: &Evidence) -> Check {
             }
         }
     }
-    let summary = if ev.dry_run {
+    let summary = if ev.dry_run && ev.journal.is_none() {
+        "DRY_RUN: no row changed (no journal: /send calls not counted)"
+    } else if ev.dry_run {
         "DRY_RUN: zero /send calls"
     } else {
         "every send had an approved programación in range and a campaign en_progreso"

@@ -459,6 +459,11 @@ fn doctor_diagnoses_the_seed_incident_without_writing() {
         "{stdout}"
     );
     assert!(stdout.contains("refuses connections"), "{stdout}");
+    // --session-manager is not what central-hub's .env points at: said, with file and line.
+    assert!(
+        stdout.contains("doctor target") && stdout.contains(".env:3"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("port 3001, but session-manager PORT=3011"),
         "{stdout}"

@@ -1520,3 +1520,34 @@ fn mismatch_with_a_default_port_and_a_remote_host() {
     assert!(f.message.contains("-> port 443"), "{f:?}");
     assert!(f.details.iter().any(|d| d.contains("not this machine")));
 }
+
+#[test]
+fn a_schemeless_password_in_the_hub_url_never_reaches_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join(".env");
+    std::fs::write(
+        &env,
+        "SESSION_MANAGER_BASE_URL=admin:s3cr3t@127.0.0.1:3011\n",
+    )
+    .unwrap();
+    for format in ["human", "json", "junit"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
+            .args([
+                "config",
+                "check",
+                "--hub-env",
+                env.to_str().unwrap(),
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains("s3cr3t"), "{format}: {text}");
+        assert!(text.contains("127.0.0.1:3011"), "{format}: {text}");
+    }
+}

@@ -163,3 +163,63 @@ async fn a_dry_run_touches_nothing_and_reports_every_send() {
                 && c.outcome == lmh::report::Outcome::Pass)
     );
 }
+
+/// A window that opens inside a daylight-saving gap opens when the clocks jump; and a fixture
+/// file name with emoji, longer than `locked_by` holds, is no reason to fail.
+#[tokio::test]
+async fn a_window_opening_in_a_dst_gap_still_sends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("promo-🎉-chile-dst-gap-with-a-file-name-longer-than-the-lock-column-allows.yaml");
+    std::fs::write(
+        &path,
+        r#"description: Chile skipped from 2025-09-07 00:00 to 01:00; the window opens at 00:30
+tz: America/Santiago
+start: "2025-09-06T22:00:00"
+end: "2025-09-07T12:00:00"
+sessions:
+  51: READY
+campaigns:
+  - {id: 1, nombre: "Noche", mensaje: "Hola", estado: en_progreso, cliente_id: 51}
+programaciones:
+  - {id: 1, campania_id: 1, cliente_id: 51, dias_semana: "sun", hora_inicio: "00:30", hora_fin: "05:00", cupo_diario: 10, fecha_inicio: "2025-09-01", fecha_fin: null, estado: aprobada}
+envios:
+  - {campania_id: 1, generate: 3, expect: enviado}
+"#,
+    )
+    .unwrap();
+    let fixture = lmh::fixtures::load(&path).unwrap();
+    let run = run_fixture(
+        &fixture,
+        &common::server_url(),
+        &Provider::Mock,
+        &E2eConfig::default(),
+    )
+    .await
+    .unwrap();
+    assert!(run.passed(), "{}: {:#?}", run.summary(), run.checks);
+    assert_eq!(run.enviado, (3, 3));
+}
+
+#[test]
+fn a_missing_journal_is_refused_before_anything_is_sent() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
+        .args([
+            "e2e",
+            "--session-manager",
+            "http://127.0.0.1:9",
+            "--journal",
+            "/nonexistent/journal.jsonl",
+            "--allow-send",
+            "--fixtures",
+            &fixtures_dir().join("happy-path.yaml").display().to_string(),
+        ])
+        .env("DATABASE_URL", common::server_url())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/nonexistent/journal.jsonl: no such file")
+    );
+}

@@ -127,6 +127,11 @@ pub async fn execute(command: ConfigCommand) -> anyhow::Result<Verdict> {
 
 /// Run `lmh config check` and return its report; errors are bad arguments or unreadable input.
 pub async fn run(args: &ConfigInputArgs) -> anyhow::Result<Report> {
+    Ok(check(args).await?.to_report("lmh config check"))
+}
+
+/// The configuration check itself, for callers that need its findings (the effective URL).
+pub async fn check(args: &ConfigInputArgs) -> anyhow::Result<config::ConfigReport> {
     let own_env: BTreeMap<String, String> = if args.shell_from_env {
         std::env::vars().collect()
     } else {
@@ -166,7 +171,7 @@ pub async fn run(args: &ConfigInputArgs) -> anyhow::Result<Report> {
     for dir in &args.scan {
         report.scan(dir, &ScanOptions::default())?;
     }
-    Ok(report.to_report("lmh config check"))
+    Ok(report)
 }
 
 fn service_inputs(

@@ -6,6 +6,7 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDateTime;
 use clap::Args;
 use lmh::adapter::{ClientConfig, SessionManagerClient};
+use lmh::config::Effective;
 use lmh::doctor::{StuckOptions, examine};
 use lmh::report::{Check, Outcome, Report};
 use lmh::scheduler::local_to_utc;
@@ -55,11 +56,50 @@ pub struct DoctorArgs {
     output: OutputArgs,
 }
 
+/// Whether two base URLs reach the same endpoint (loopback names count as one host).
+fn same_endpoint(a: &str, b: &str) -> bool {
+    let key = |s: &str| {
+        url::Url::parse(s).ok().map(|u| {
+            let host = match u.host_str().unwrap_or("") {
+                "localhost" | "127.0.0.1" | "[::1]" | "::1" => "loopback".to_string(),
+                h => h.to_ascii_lowercase(),
+            };
+            (
+                u.scheme().to_string(),
+                host,
+                u.port_or_known_default(),
+                u.path().trim_end_matches('/').to_string(),
+            )
+        })
+    };
+    key(a).is_some() && key(a) == key(b)
+}
+
 /// Run the diagnosis.
 pub async fn doctor(args: DoctorArgs) -> Result<Verdict> {
     let mut report = Report::new("lmh doctor");
     if args.config.given() {
-        report.extend(super::config::run(&args.config).await?.checks);
+        let config = super::config::check(&args.config).await?;
+        if let Some(hub_url) = &config.base_url {
+            let target = lmh::adapter::parse_base_url(&args.session_manager, "--session-manager")?;
+            if !same_endpoint(&hub_url.text, &target) {
+                let from = match &config.hub_base_url.effective {
+                    Effective::Set(c) => c.describe("SESSION_MANAGER_BASE_URL"),
+                    _ => "central-hub's configuration".to_string(),
+                };
+                report.push(Check::fail(
+                    "config",
+                    "doctor target",
+                    format!(
+                        "central-hub talks to {} ({from}), but --session-manager is {target}: \
+                         the diagnosis below is of {target}, not of what central-hub reaches; \
+                         pass --session-manager {} to diagnose what central-hub sees",
+                        hub_url.text, hub_url.text
+                    ),
+                ));
+            }
+        }
+        report.extend(config.to_report("lmh config check").checks);
     }
 
     let mut config = ClientConfig::new(&args.session_manager);

@@ -137,6 +137,16 @@ fn provider(session_manager: &str, journal: Option<PathBuf>) -> Result<Provider>
         return Ok(Provider::Mock);
     }
     let base_url = lmh::adapter::parse_base_url(session_manager, "--session-manager")?;
+    // Read after the run; a typo must not be found only once the messages went out.
+    if let Some(path) = &journal
+        && !path.is_file()
+    {
+        bail!(
+            "--journal {}: no such file; start the provider as `lmh mock serve --journal {}` first, or leave --journal out",
+            path.display(),
+            path.display()
+        );
+    }
     Ok(Provider::Url { base_url, journal })
 }
 
@@ -153,10 +163,11 @@ fn refuse_real_sends(base_url: &str, allow_send: bool, dry_run: bool) -> Result<
 
 /// Run every fixture end to end.
 pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
+    let dry_run = args.dry_run || env_dry_run()?;
     let fixtures = load_fixtures(&args.fixtures)?;
     let provider = provider(&args.session_manager, args.journal.clone())?;
     if let Provider::Url { base_url, .. } = &provider {
-        refuse_real_sends(base_url, args.allow_send, args.dry_run)?;
+        refuse_real_sends(base_url, args.allow_send, dry_run)?;
     }
     let server = args.db.server().await?;
     eprintln!(
@@ -166,7 +177,7 @@ pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
     );
     let config = E2eConfig {
         pacing: args.pacing.into(),
-        dry_run: args.dry_run,
+        dry_run,
         ..E2eConfig::default()
     };
     let mut report = Report::new("lmh e2e");
@@ -205,11 +216,11 @@ pub struct RunArgs {
     /// Stop after this many ticks.
     #[arg(long)]
     ticks: Option<u32>,
-    /// Business time zone for the window and "today".
-    #[arg(long, default_value = "America/Argentina/Buenos_Aires")]
-    tz: chrono_tz::Tz,
+    /// Business time zone for the window and "today" (default: the fixture's `tz`).
+    #[arg(long)]
+    tz: Option<chrono_tz::Tz>,
     /// Seconds between ticks.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     every: u64,
     /// Pause between sends.
     #[arg(long, value_enum, default_value_t = PacingArg::Production)]
@@ -224,11 +235,14 @@ pub struct RunArgs {
 
 /// `DRY_RUN=true` means dry run; any other value is a mistake worth stopping for.
 fn env_dry_run() -> Result<bool> {
-    match std::env::var("DRY_RUN") {
-        Err(_) => Ok(false),
-        Ok(v) if v == "true" => Ok(true),
-        Ok(v) if v == "false" || v.is_empty() => Ok(false),
-        Ok(v) => bail!("DRY_RUN={v:?}: use DRY_RUN=true (no sends) or DRY_RUN=false"),
+    // Read raw: a value that is not UTF-8 must not pass for "unset" and let sends through.
+    match std::env::var_os("DRY_RUN") {
+        None => Ok(false),
+        Some(v) => match v.to_str() {
+            Some("true") => Ok(true),
+            Some("false") | Some("") => Ok(false),
+            _ => bail!("DRY_RUN={v:?}: use DRY_RUN=true (no sends) or DRY_RUN=false"),
+        },
     }
 }
 
@@ -236,7 +250,7 @@ fn env_dry_run() -> Result<bool> {
 pub async fn run(args: RunArgs) -> Result<Verdict> {
     // As central-hub: set to anything but the exact string `true`, the scheduler is off. That
     // is a decision, not an error. (Unset, `lmh scheduler run` runs: you asked it to.)
-    if let Ok(v) = std::env::var("AUTO_CAMPAIGNS_ENABLED")
+    if let Some(v) = std::env::var_os("AUTO_CAMPAIGNS_ENABLED")
         && v != "true"
     {
         println!(
@@ -279,7 +293,7 @@ async fn run_ticks(
         client,
         Clock::System,
         SchedulerConfig {
-            tz: args.tz,
+            tz: args.tz.unwrap_or(fixture.tz),
             pacing: args.pacing.into(),
             dry_run,
             ..SchedulerConfig::default()

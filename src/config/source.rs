@@ -224,8 +224,12 @@ pub fn display_value(key: &str, value: &str) -> String {
     shorten(&masked, 200)
 }
 
-/// `scheme://user:secret@host` → `scheme://user:<redacted>@host`, anywhere in `text`.
+/// `scheme://user:secret@host` → `scheme://user:<redacted>@host`, anywhere in `text`; a
+/// scheme-less `user:secret@host` loses its whole user part.
 pub fn mask_url_password(text: &str) -> String {
+    if !text.contains("://") {
+        return mask_schemeless_userinfo(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find("://") {
@@ -252,6 +256,33 @@ pub fn mask_url_password(text: &str) -> String {
         rest = &tail[authority_end..];
     }
     out.push_str(rest);
+    out
+}
+
+/// `user:secret@host` (no scheme): every `@`-joined token keeps only what follows its last `@`.
+fn mask_schemeless_userinfo(text: &str) -> String {
+    let is_boundary = |c: char| c.is_whitespace() || matches!(c, '=' | '"' | '\'' | ',' | ';');
+    let mut out = String::with_capacity(text.len());
+    let mut token_start = 0;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if i == text.len() || is_boundary(c) {
+            let token = &text[token_start..i];
+            match token.rfind('@') {
+                Some(at) if at > 0 => {
+                    out.push_str(REDACTED);
+                    out.push_str(&token[at..]);
+                }
+                _ => out.push_str(token),
+            }
+            if i < text.len() {
+                out.push(c);
+            }
+            token_start = i + c.len_utf8();
+        }
+    }
     out
 }
 

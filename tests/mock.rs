@@ -88,10 +88,11 @@ async fn fire(client: &reqwest::Client, base: &str, c: &Call) -> (u16, Value) {
 async fn every_answer_in_every_state_conforms_to_the_contract() {
     let mock = MockSessionManager::start().await;
     let client = lmh::http_client().build().unwrap();
+    let mut wire = Vec::new();
     for state in SessionState::ALL {
         mock.set_state(51, state);
         for c in v1_calls() {
-            fire(&client, &mock.uri(), &c).await;
+            wire.push(fire(&client, &mock.uri(), &c).await);
         }
     }
     // A client nobody set up goes through the real service's creation path too.
@@ -102,7 +103,13 @@ async fn every_answer_in_every_state_conforms_to_the_contract() {
         journal.len(),
         SessionState::ALL.len() * v1_calls().len() + 2
     );
-    // Validated here again, independently of the mock's own flag.
+    // The journal records exactly what went over the wire...
+    for (e, (status, body)) in journal.iter().zip(&wire) {
+        let recorded: Value =
+            serde_json::from_str(&e.response).unwrap_or(Value::String(e.response.clone()));
+        assert_eq!((e.status, &recorded), (*status, body), "{}", e.label());
+    }
+    // ...and is validated here again, independently of the mock's own flag.
     let v1 = lmh::contract::Contract::v1();
     let mut bad = Vec::new();
     for e in &journal {

@@ -99,8 +99,11 @@ async fn interruptible(
         _ = tokio::signal::ctrl_c() => "Ctrl-C",
         _ = terminate.recv() => "SIGTERM",
     };
-    let dropped = lmh::db::drop_all_live().await;
-    eprintln!("interrupted by {signal}; scratch databases dropped: {dropped:?}");
+    // Dropping `work` already dropped most (ScratchDb's Drop); this catches the rest.
+    match lmh::db::drop_all_live().await {
+        Ok(_) => eprintln!("interrupted by {signal}; the run's scratch databases are dropped"),
+        Err(e) => eprintln!("interrupted by {signal}; {e}"),
+    }
     Err(anyhow::anyhow!("interrupted by {signal}"))
 }
 

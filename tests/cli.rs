@@ -249,27 +249,36 @@ fn scheduler_run_once_sends_through_a_real_http_provider() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mock = rt.block_on(lmh::mock::MockSessionManager::start());
     mock.set_state(51, lmh::session::SessionState::Ready);
-    // Real clock: whether today is in the fixture's window depends on the day, so this only
-    // checks that the tick ran and logged its decisions.
-    let out = lmh()
-        .args([
+    // `lmh scheduler run --once` against the mock, with `extra` arguments and a clean env.
+    let run = |extra: &[&str]| {
+        let mut cmd = lmh();
+        cmd.args([
             "scheduler",
             "run",
             "--db-url",
             &common::server_url(),
-            "--session-manager",
-            &mock.uri(),
             "--fixtures",
             &root("fixtures/happy-path.yaml"),
             "--once",
-            "--pacing",
-            "none",
-            "--allow-send",
         ])
+        .args(extra)
         .env_remove("DRY_RUN")
-        .env_remove("AUTO_CAMPAIGNS_ENABLED")
-        .output()
-        .unwrap();
+        .env_remove("AUTO_CAMPAIGNS_ENABLED");
+        cmd
+    };
+    let uri = mock.uri();
+
+    // Real clock: whether today is in the fixture's window depends on the day, so this only
+    // checks that the tick ran and logged its decisions.
+    let out = run(&[
+        "--session-manager",
+        &uri,
+        "--pacing",
+        "none",
+        "--allow-send",
+    ])
+    .output()
+    .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -285,22 +294,11 @@ fn scheduler_run_once_sends_through_a_real_http_provider() {
     }
     assert!(!stdout.is_empty());
 
-    let out = lmh()
-        .args([
-            "scheduler",
-            "run",
-            "--db-url",
-            &common::server_url(),
-            "--session-manager",
-            &mock.uri(),
-            "--fixtures",
-            &root("fixtures/happy-path.yaml"),
-            "--once",
-        ])
+    // As central-hub: anything but the exact `true` means off; a decision, not an error.
+    let out = run(&["--session-manager", &uri, "--allow-send"])
         .env("AUTO_CAMPAIGNS_ENABLED", "TRUE")
         .output()
         .unwrap();
-    // As central-hub: anything but the exact `true` means off; a decision, not an error.
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -309,19 +307,7 @@ fn scheduler_run_once_sends_through_a_real_http_provider() {
     );
 
     // A URL with credentials and no scheme: refused, the secret never printed.
-    let out = lmh()
-        .args([
-            "scheduler",
-            "run",
-            "--db-url",
-            &common::server_url(),
-            "--session-manager",
-            "hub:s3cretPW@127.0.0.1:3011",
-            "--fixtures",
-            &root("fixtures/happy-path.yaml"),
-            "--once",
-        ])
-        .env_remove("AUTO_CAMPAIGNS_ENABLED")
+    let out = run(&["--session-manager", "hub:s3cretPW@127.0.0.1:3011"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -333,41 +319,14 @@ fn scheduler_run_once_sends_through_a_real_http_provider() {
 
     // Without --allow-send, nothing is sent through a provider given by URL.
     let before = mock.deliveries().len();
-    let out = lmh()
-        .args([
-            "scheduler",
-            "run",
-            "--db-url",
-            &common::server_url(),
-            "--session-manager",
-            &mock.uri(),
-            "--fixtures",
-            &root("fixtures/happy-path.yaml"),
-            "--once",
-        ])
-        .env_remove("AUTO_CAMPAIGNS_ENABLED")
-        .env_remove("DRY_RUN")
-        .output()
-        .unwrap();
+    let out = run(&["--session-manager", &uri]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-send"));
     assert_eq!(mock.deliveries().len(), before);
 
-    let out = lmh()
-        .args([
-            "scheduler",
-            "run",
-            "--db-url",
-            &common::server_url(),
-            "--session-manager",
-            &mock.uri(),
-            "--fixtures",
-            &root("fixtures/happy-path.yaml"),
-            "--once",
-            "--allow-send",
-        ])
+    // DRY_RUN must say true or false.
+    let out = run(&["--session-manager", &uri, "--allow-send"])
         .env("DRY_RUN", "yes")
-        .env_remove("AUTO_CAMPAIGNS_ENABLED")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

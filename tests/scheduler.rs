@@ -509,10 +509,13 @@ mod historical_bugs {
 async fn a_long_paced_batch_keeps_its_lock_and_the_quota_holds() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(1, 51, 20, 30).await;
-    // Real latency so the second scheduler can tick while the first is mid-batch.
+    // Real latency so the second scheduler can tick while the first is mid-batch: quick for
+    // the first twelve sends, then slow enough (8 x 250 ms) that B surely ticks meanwhile.
+    app.mock
+        .inject(Fault::on("send", FaultKind::Latency(Duration::from_millis(5))).times(12));
     app.mock.inject(Fault::on(
         "send",
-        FaultKind::Latency(Duration::from_millis(15)),
+        FaultKind::Latency(Duration::from_millis(250)),
     ));
     let a = app.scheduler_with(SchedulerConfig {
         worker_id: "hub-a".into(),

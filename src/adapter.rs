@@ -250,8 +250,7 @@ impl SessionManagerClient {
         let op = &self.ops.status;
         let id = Some(cliente_id);
         self.check_cliente_id(op, cliente_id)?;
-        let answer = self.exchange(op, id, None).await?;
-        let value = self.classify(op, id, &answer)?;
+        let value = self.call(op, id, None).await?;
         #[derive(Deserialize)]
         struct Raw {
             cliente_id: u64,
@@ -316,8 +315,7 @@ impl SessionManagerClient {
         let op = &self.ops.qr_code;
         let id = Some(cliente_id);
         self.check_cliente_id(op, cliente_id)?;
-        let answer = self.exchange(op, id, None).await?;
-        let value = self.classify(op, id, &answer)?;
+        let value = self.call(op, id, None).await?;
         #[derive(Deserialize)]
         struct Raw {
             qr: String,
@@ -331,8 +329,7 @@ impl SessionManagerClient {
     /// only if a contract documents a success.
     pub async fn qr_legacy(&self) -> Result<Value, AdapterError> {
         let op = &self.ops.qr;
-        let answer = self.exchange(op, None, None).await?;
-        self.classify(op, None, &answer)
+        self.call(op, None, None).await
     }
 
     /// The seed's fix: central-hub's `sender_{cliente_id}` as `GET /status` with
@@ -407,8 +404,7 @@ impl SessionManagerClient {
                 },
             )
         })?;
-        let answer = self.exchange(op, id, Some(bytes)).await?;
-        let value = self.classify(op, id, &answer)?;
+        let value = self.call(op, id, Some(bytes)).await?;
         #[derive(Deserialize)]
         struct Raw {
             ok: bool,
@@ -474,6 +470,17 @@ impl SessionManagerClient {
     }
 
     /// Send one request and read the whole answer (bounded by [`MAX_BODY_BYTES`]).
+    /// One request, its answer checked against the contract and classified.
+    async fn call(
+        &self,
+        op: &Operation,
+        cliente_id: Option<u64>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Value, AdapterError> {
+        let answer = self.exchange(op, cliente_id, body).await?;
+        self.classify(op, cliente_id, &answer)
+    }
+
     async fn exchange(
         &self,
         op: &Operation,

@@ -87,6 +87,18 @@ enum Reply {
 }
 
 impl Reply {
+    /// Status, media type and body of an answer, or why there was none.
+    fn parts(&self) -> Result<(u16, &String, &Vec<u8>), &str> {
+        match self {
+            Reply::Answer {
+                status,
+                media,
+                body,
+            } => Ok((*status, media, body)),
+            Reply::Failed(why) => Err(why),
+        }
+    }
+
     fn json(&self) -> Option<Value> {
         match self {
             Reply::Answer { body, .. } => serde_json::from_slice(body).ok(),
@@ -796,13 +808,9 @@ impl Run<'_> {
     }
 
     fn judge(&self, op: &Operation, probe: &Probe, name: &str, reply: &Reply) -> Check {
-        let (status, media, body) = match reply {
-            Reply::Failed(why) => return Check::fail(AREA, name, format!("no answer: {why}")),
-            Reply::Answer {
-                status,
-                media,
-                body,
-            } => (*status, media, body),
+        let (status, media, body) = match reply.parts() {
+            Ok(parts) => parts,
+            Err(why) => return Check::fail(AREA, name, format!("no answer: {why}")),
         };
         let client_errors: Vec<u16> = op
             .statuses()
@@ -1036,13 +1044,9 @@ impl Run<'_> {
 
 /// Check an answer against one of the contract's `x-lmh-*` answers.
 fn extension(name: &str, key: &str, spec: &ResponseSpec, reply: &Reply) -> Check {
-    let (status, media, body) = match reply {
-        Reply::Failed(why) => return Check::fail(AREA, name, format!("no answer: {why}")),
-        Reply::Answer {
-            status,
-            media,
-            body,
-        } => (*status, media, body),
+    let (status, media, body) = match reply.parts() {
+        Ok(parts) => parts,
+        Err(why) => return Check::fail(AREA, name, format!("no answer: {why}")),
     };
     if status != spec.status {
         return Check::fail(

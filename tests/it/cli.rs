@@ -1,6 +1,6 @@
 //! The `lmh` binary, as a user and CI run it: exit codes, reports, and the seed incident.
 
-mod common;
+use crate::helpers;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -20,7 +20,7 @@ fn e2e_moves_the_seed_incident_to_enviado_and_exits_0() {
         .args([
             "e2e",
             "--db-url",
-            &common::server_url(),
+            &helpers::server_url(),
             "--fixtures",
             &root("fixtures/seed-incident.yaml"),
             "--format",
@@ -52,7 +52,7 @@ fn gate_fails_on_the_seed_incident_naming_the_route_and_the_port() {
             "--journal",
             &root("tests/data/seed/consumer-journal.jsonl"),
             "--db-url",
-            &common::server_url(),
+            &helpers::server_url(),
             "--fixtures",
             &root("fixtures/seed-incident.yaml"),
             "--junit",
@@ -120,7 +120,7 @@ fn usage_and_setup_errors_exit_2_with_what_to_do() {
         .args([
             "e2e",
             "--db-url",
-            &common::server_url(),
+            &helpers::server_url(),
             "--fixtures",
             "/nonexistent/fixtures",
         ])
@@ -152,7 +152,7 @@ fn usage_and_setup_errors_exit_2_with_what_to_do() {
             "--fixtures",
             &root("fixtures"),
         ])
-        .env("DATABASE_URL", common::server_url())
+        .env("DATABASE_URL", helpers::server_url())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -256,7 +256,7 @@ fn scheduler_run_once_sends_through_a_real_http_provider() {
             "scheduler",
             "run",
             "--db-url",
-            &common::server_url(),
+            &helpers::server_url(),
             "--fixtures",
             &root("fixtures/happy-path.yaml"),
             "--once",
@@ -341,7 +341,7 @@ fn the_process_time_zone_changes_nothing() {
             .args([
                 "e2e",
                 "--db-url",
-                &common::server_url(),
+                &helpers::server_url(),
                 "--fixtures",
                 &root("fixtures/windows.yaml"),
             ])
@@ -363,7 +363,7 @@ fn the_process_time_zone_changes_nothing() {
 fn doctor_diagnoses_the_seed_incident_without_writing() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(async {
-        let db = lmh::db::ScratchDb::create(&common::server_url())
+        let db = lmh::db::ScratchDb::create(&helpers::server_url())
             .await
             .unwrap();
         let fixture = lmh::fixtures::load(root("fixtures/seed-incident.yaml")).unwrap();
@@ -375,7 +375,7 @@ fn doctor_diagnoses_the_seed_incident_without_writing() {
         .local_addr()
         .unwrap()
         .port();
-    let db_url = format!("{}/{}", common::server_url(), db.name());
+    let db_url = format!("{}/{}", helpers::server_url(), db.name());
     let count = |rt: &tokio::runtime::Runtime| -> i64 {
         rt.block_on(
             sqlx::query_scalar(
@@ -440,7 +440,7 @@ fn sigterm_drops_the_scratch_databases_of_the_run() {
         .args([
             "e2e",
             "--db-url",
-            &common::server_url(),
+            &helpers::server_url(),
             "--fixtures",
             &root("fixtures/sessions-not-ready.yaml"),
         ])
@@ -458,7 +458,7 @@ fn sigterm_drops_the_scratch_databases_of_the_run() {
     let deadline = Instant::now() + Duration::from_secs(20);
     let name: String = loop {
         let found = rt
-            .block_on(lmh::db::list_scratch_databases(&common::server_url()))
+            .block_on(lmh::db::list_scratch_databases(&helpers::server_url()))
             .unwrap();
         if let Some(info) = found
             .into_iter()
@@ -482,7 +482,7 @@ fn sigterm_drops_the_scratch_databases_of_the_run() {
     assert_eq!(status.code(), Some(2), "{rest}");
     assert!(rest.contains("interrupted by SIGTERM"), "{rest}");
     let left = rt
-        .block_on(lmh::db::list_scratch_databases(&common::server_url()))
+        .block_on(lmh::db::list_scratch_databases(&helpers::server_url()))
         .unwrap();
     assert!(
         left.iter().all(|i| i.name != name),

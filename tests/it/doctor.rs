@@ -2,12 +2,12 @@
 //! read-only pool, and real session-managers on loopback (the mock, a v2 mock, a server without
 //! routes, a closed port). Time is always the virtual seed day, never the real clock.
 
-mod common;
+use crate::helpers;
 
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use common::seed_day;
+use helpers::seed_day;
 use lmh::adapter::{ClientConfig, SessionManagerClient};
 use lmh::db::{ScratchDb, SqlMode, connect_read_only};
 use lmh::doctor::{
@@ -35,13 +35,13 @@ fn local(y: i32, mo: u32, d: u32, h: u32, m: u32) -> DateTime<Utc> {
 
 /// The server URL with the scratch database as its path: what a person would pass to doctor.
 fn database_url(db: &ScratchDb) -> String {
-    let mut url = url::Url::parse(&common::server_url()).unwrap();
+    let mut url = url::Url::parse(&helpers::server_url()).unwrap();
     url.set_path(db.name());
     url.to_string()
 }
 
 async fn scratch() -> ScratchDb {
-    ScratchDb::create(&common::server_url())
+    ScratchDb::create(&helpers::server_url())
         .await
         .expect("a MariaDB for tests (start it, or set DATABASE_URL)")
 }
@@ -964,7 +964,7 @@ async fn the_doctor_only_reads_through_read_only_sessions() {
 
 #[tokio::test]
 async fn a_url_without_a_database_is_refused_with_what_to_do() {
-    let pool = connect_read_only(&common::server_url()).await.unwrap();
+    let pool = connect_read_only(&helpers::server_url()).await.unwrap();
     let err = doctor::probe_schema(&pool).await.unwrap_err();
     assert_eq!(err, DoctorError::NoDatabase);
     assert!(

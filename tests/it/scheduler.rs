@@ -1,11 +1,11 @@
 //! The reference scheduler against a real MariaDB and the mock: the rules of system.md §5,
 //! done right per invariants.md 8–15, and each historical bug caught by the invariant checks.
 
-mod common;
+use crate::helpers;
 
 use std::time::Duration;
 
-use common::{TestApp, failed, seed_day};
+use helpers::{TestApp, failed, seed_day};
 use lmh::invariants::Expected;
 use lmh::mock::{Fault, FaultKind};
 use lmh::scheduler::{Event, HistoricalBug, SchedulerConfig};

@@ -1,7 +1,7 @@
 //! End to end over every fixture: scratch database on the machine's MariaDB, mock
 //! session-manager, reference scheduler on a virtual clock, every invariant checked.
 
-mod common;
+use crate::helpers;
 
 use lmh::e2e::{E2eConfig, Provider, run_fixture};
 
@@ -19,7 +19,7 @@ async fn every_fixture_passes_every_invariant() {
     for f in &fixtures {
         let run = run_fixture(
             f,
-            &common::server_url(),
+            &helpers::server_url(),
             &Provider::Mock,
             &E2eConfig::default(),
         )
@@ -103,7 +103,7 @@ async fn an_external_provider_with_a_journal_file_is_checked_run_by_run() {
     for round in 1..=2 {
         let run = run_fixture(
             &fixture,
-            &common::server_url(),
+            &helpers::server_url(),
             &provider,
             &E2eConfig::default(),
         )
@@ -129,7 +129,7 @@ async fn an_external_provider_with_a_journal_file_is_checked_run_by_run() {
     };
     let run = run_fixture(
         &fixture,
-        &common::server_url(),
+        &helpers::server_url(),
         &provider,
         &E2eConfig::default(),
     )
@@ -151,7 +151,7 @@ async fn a_dry_run_touches_nothing_and_reports_every_send() {
         dry_run: true,
         ..E2eConfig::default()
     };
-    let run = run_fixture(&fixture, &common::server_url(), &Provider::Mock, &config)
+    let run = run_fixture(&fixture, &helpers::server_url(), &Provider::Mock, &config)
         .await
         .unwrap();
     assert!(run.passed(), "{}: {:#?}", run.summary(), run.checks);
@@ -192,7 +192,7 @@ envios:
     let fixture = lmh::fixtures::load(&path).unwrap();
     let run = run_fixture(
         &fixture,
-        &common::server_url(),
+        &helpers::server_url(),
         &Provider::Mock,
         &E2eConfig::default(),
     )
@@ -215,7 +215,7 @@ fn a_missing_journal_is_refused_before_anything_is_sent() {
             "--fixtures",
             &fixtures_dir().join("happy-path.yaml").display().to_string(),
         ])
-        .env("DATABASE_URL", common::server_url())
+        .env("DATABASE_URL", helpers::server_url())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -239,7 +239,19 @@ async fn qr_routes_are_classified() {
             .unwrap()
             .starts_with("data:image/png;base64,")
     );
+    // Every state but QR_REQUIRED is 409 with current_state, INITIALIZING included.
     mock.set_state(51, SessionState::Initializing);
+    let err = client.qr_code(51).await.unwrap_err();
+    assert!(
+        matches!(
+            err.domain(),
+            Some(DomainError::QrNotRequired {
+                state: SessionState::Initializing
+            })
+        ),
+        "{err}"
+    );
+    mock.set_qr_pending(51);
     let err = client.qr_code(51).await.unwrap_err();
     assert!(
         matches!(err.domain(), Some(DomainError::QrNotAvailable { .. })),

@@ -1025,6 +1025,10 @@ impl Run<'_> {
             ),
         };
         let sent = match (&session.sent_to, &session.sent_id) {
+            (Some(to), Some(msg)) if rules::message_id(msg).is_err() => format!(
+                "the provider answered 200 to one message for {to}, with the placeholder \
+                 message_id {msg:?}: whether it went out is unknown"
+            ),
             (Some(to), Some(msg)) => format!(
                 "one message was sent to {to} ({TEST_MESSAGE:?}; the provider answered 200 with message_id {msg})"
             ),

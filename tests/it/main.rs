@@ -16,6 +16,7 @@ mod e2e;
 mod files;
 mod fixtures;
 mod gate;
+mod liars;
 mod mock;
 mod scheduler;
 mod verify;

@@ -607,6 +607,20 @@ fn malformed_json_body(request: &Request) -> bool {
         && serde_json::from_slice::<Value>(&request.body).is_err()
 }
 
+/// What the WhatsApp library throws for a chat id it cannot address.
+const INVALID_WID_MSG: &str = "Evaluation failed: Error: wid error: invalid wid";
+
+/// `to` as the chat id the real service sends to (`@c.us` appended when missing), if
+/// WhatsApp can address it: a phone number of 1 to 15 digits (E.164). Anything else (spaces,
+/// letters, non-ASCII, 300 digits) makes the library throw, so the send fails with 500
+/// SEND_FAILED, and no message id the contract forbids is ever made up.
+fn whatsapp_chat_id(to: &str) -> Option<String> {
+    let number = to.strip_suffix("@c.us").unwrap_or(to);
+    let addressable =
+        (1..=15).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit());
+    addressable.then(|| format!("{number}@c.us"))
+}
+
 fn error_envelope(code: &str, message: &str) -> Value {
     json!({"error": true, "code": code, "message": message})
 }
@@ -784,10 +798,8 @@ impl Shared {
                 if let Some(text) = library_error {
                     return Answer::new(500, error_envelope("SEND_FAILED", text));
                 }
-                let chat = if to.ends_with("@c.us") {
-                    to.to_string()
-                } else {
-                    format!("{to}@c.us")
+                let Some(chat) = whatsapp_chat_id(to) else {
+                    return Answer::new(500, error_envelope("SEND_FAILED", INVALID_WID_MSG));
                 };
                 let n = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
                 let id = format!("true_{chat}_3EB0{}{n:08X}", self.id_prefix);

@@ -7,6 +7,7 @@ mod adapter;
 mod adapter_wire;
 mod cli;
 mod config;
+mod conformance;
 mod container;
 mod contract;
 mod db;

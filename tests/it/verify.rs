@@ -596,3 +596,18 @@ async fn binary_verify_consumer_exit_codes() {
     assert_eq!(code, 2);
     assert!(err.contains("nope.jsonl"), "{err}");
 }
+
+/// The real service's 404 on /qr-code (QR_REQUIRED, no QR string yet) is judged right.
+#[tokio::test]
+async fn a_session_waiting_for_its_qr_gets_404_and_passes() {
+    let mock = mock(Profile::V1, None).await;
+    mock.set_qr_pending(DEFAULT_CLIENTE_ID);
+    let report = provider(&mock.uri()).await;
+    assert!(failures(&report).is_empty(), "{}", report.to_human());
+    assert_eq!(
+        check(&report, "GET /qr-code with X-Cliente-Id: 999999").summary,
+        "conformant: 404, QR_NOT_AVAILABLE"
+    );
+    let qr = check(&report, "GET /qr-code answer for the session's state");
+    assert_eq!(qr.outcome, Outcome::Pass, "{qr:?}");
+}

@@ -11,7 +11,7 @@
 //! | bad input, nothing sent | `Validation` | no |
 //! | refused, DNS, reset, dropped, incomplete body | `Transport` | yes |
 //! | connect or total timeout | `Timeout` | yes |
-//! | non-JSON, schema violation, undocumented status (3xx included), placeholder id, contradiction | `Protocol` | no |
+//! | non-JSON, schema violation, wrong content type, undocumented status (3xx included), placeholder id, contradiction ([`rules`]) | `Protocol` | no |
 //! | 404/405 without a documented code for the route | `RouteMissing` | no |
 //! | `/health` answered by something else | `WrongService` | no |
 //! | documented error code | `Domain` | only `SessionNotReady` |

@@ -11,13 +11,14 @@
 //! | bad input, nothing sent | `Validation` | no |
 //! | refused, DNS, reset, dropped, incomplete body | `Transport` | yes |
 //! | connect or total timeout | `Timeout` | yes |
-//! | non-JSON, schema violation, undocumented status (3xx included), placeholder id, contradiction | `Protocol` | no |
+//! | non-JSON, schema violation, wrong content type, undocumented status (3xx included), placeholder id, contradiction ([`rules`]) | `Protocol` | no |
 //! | 404/405 without a documented code for the route | `RouteMissing` | no |
 //! | `/health` answered by something else | `WrongService` | no |
 //! | documented error code | `Domain` | only `SessionNotReady` |
 
 mod config;
 mod error;
+pub mod rules;
 mod types;
 
 use std::sync::Arc;
@@ -126,6 +127,8 @@ pub struct SessionManagerClient {
 /// The bytes of an answer that arrived complete.
 struct Answer {
     status: u16,
+    /// The `Content-Type` header as received.
+    content_type: Option<String>,
     body: Vec<u8>,
 }
 
@@ -244,8 +247,8 @@ impl SessionManagerClient {
     /// `GET /status` for one client (creates its session on the provider when unknown).
     ///
     /// A missing or unknown `state` is a protocol error, never "not ready"; so is an answer
-    /// whose `can_send_messages` or `connected` disagrees with `state == READY`, or that is
-    /// about another client.
+    /// that breaks [`rules::status_answer`]: about another client, or `connected`,
+    /// `can_send_messages` or `needs_qr` disagreeing with `state`.
     pub async fn status(&self, cliente_id: u64) -> Result<SessionStatus, AdapterError> {
         let op = &self.ops.status;
         let id = Some(cliente_id);
@@ -268,31 +271,20 @@ impl SessionManagerClient {
         }
         let raw: Raw = self.typed(op, id, value)?;
         let state = self.state(op, id, "/state", &raw.state)?;
-        let inconsistent = |detail: String| {
-            self.err(
+        let facts = rules::StatusFacts {
+            cliente_id: raw.cliente_id,
+            state,
+            connected: raw.connected,
+            can_send_messages: raw.can_send_messages,
+            needs_qr: raw.needs_qr,
+        };
+        if let Err(broken) = rules::status_answer(cliente_id, &facts) {
+            let detail = broken.to_string();
+            return Err(self.err(
                 op,
                 id,
                 ErrorKind::Protocol(ProtocolError::Inconsistent { detail }),
-            )
-        };
-        if raw.cliente_id != cliente_id {
-            return Err(inconsistent(format!(
-                "asked about cliente_id {cliente_id}, the answer is about cliente_id {}",
-                raw.cliente_id
-            )));
-        }
-        if raw.can_send_messages != state.can_send() {
-            return Err(inconsistent(format!(
-                "state {state} with can_send_messages {}; only READY sends",
-                raw.can_send_messages
-            )));
-        }
-        // A consumer reading `connected` instead of `state` would decide otherwise.
-        if raw.connected != state.can_send() {
-            return Err(inconsistent(format!(
-                "state {state} with connected {}; only READY is connected",
-                raw.connected
-            )));
+            ));
         }
         Ok(SessionStatus {
             cliente_id: raw.cliente_id,
@@ -311,6 +303,10 @@ impl SessionManagerClient {
     }
 
     /// `GET /qr-code`: the client's QR as a `data:image/png;base64,...` URL.
+    ///
+    /// Only a QR_REQUIRED session has one: every other state is `Domain(QrNotRequired)`
+    /// (409, `current_state` names it), and QR_REQUIRED before the library produced the QR
+    /// string is `Domain(QrNotAvailable)` (404).
     pub async fn qr_code(&self, cliente_id: u64) -> Result<String, AdapterError> {
         let op = &self.ops.qr_code;
         let id = Some(cliente_id);
@@ -420,7 +416,7 @@ impl SessionManagerClient {
                 }),
             ));
         }
-        if is_sentinel_message_id(&raw.message_id) {
+        if rules::message_id(&raw.message_id).is_err() {
             return Err(self.err(
                 op,
                 id,
@@ -522,6 +518,10 @@ impl SessionManagerClient {
             )
         })?;
         let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let too_large = || {
             self.err(
                 op,
@@ -556,7 +556,11 @@ impl SessionManagerClient {
                 }
             }
         }
-        Ok(Answer { status, body })
+        Ok(Answer {
+            status,
+            content_type,
+            body,
+        })
     }
 
     fn transport_kind(&self, e: &reqwest::Error, doing: &str) -> ErrorKind {
@@ -585,8 +589,9 @@ impl SessionManagerClient {
         }
     }
 
-    /// Check an answer against the contract: the validated body of a documented success, or
-    /// the one error kind the answer belongs to.
+    /// Check an answer against the contract (status, body, schema, media type: a `/send`
+    /// answered as `text/html` is no confirmed send): the validated body of a documented
+    /// success, or the one error kind the answer belongs to.
     fn classify(
         &self,
         op: &Operation,
@@ -594,7 +599,11 @@ impl SessionManagerClient {
         answer: &Answer,
     ) -> Result<Value, AdapterError> {
         let status = answer.status;
-        match self.contract.check_response(op, status, &answer.body) {
+        let content_type = answer.content_type.as_deref();
+        match self
+            .contract
+            .check_answer(op, status, content_type, &answer.body)
+        {
             Ok(value) if (200..300).contains(&status) => Ok(value),
             Ok(value) => Err(self.err(op, cliente_id, domain_kind(status, &value))),
             // A 404/405 that is not the operation's documented domain answer: no such route.
@@ -664,12 +673,7 @@ fn domain_kind(status: u16, value: &Value) -> ErrorKind {
             error: text("error").unwrap_or_default(),
         });
     }
-    let code = match value.get("error") {
-        Some(Value::Bool(true)) => value.get("code").and_then(Value::as_str),
-        Some(Value::String(s)) => Some(s.as_str()),
-        _ => None,
-    }
-    .unwrap_or("");
+    let code = rules::error_code(value).unwrap_or("");
     let state_in = |at: &str, raw: &str| -> Result<SessionState, ErrorKind> {
         raw.parse().map_err(|_| {
             ErrorKind::Protocol(ProtocolError::UnknownState {

@@ -89,6 +89,9 @@ pub struct HeaderParam {
     pub name: String,
     /// Whether the provider rejects requests without it.
     pub required: bool,
+    /// Whether it selects the session (tenant) the request acts on (`x-lmh-selects-session`):
+    /// without it every client would share one session.
+    pub selects_session: bool,
     /// The value schema.
     pub schema: Schema,
 }
@@ -100,7 +103,10 @@ pub struct ResponseSpec {
     pub status: u16,
     /// `description`.
     pub description: String,
-    /// JSON body schema; `None` when the contract documents no body.
+    /// The documented media type (the `content` key, e.g. `application/json`); `None` when
+    /// the contract documents no body.
+    pub media: Option<String>,
+    /// JSON body schema; `None` when the contract documents no JSON body.
     pub schema: Option<Schema>,
 }
 
@@ -169,6 +175,29 @@ pub enum ResponseViolation {
         /// Every broken rule.
         violations: Vec<SchemaViolation>,
     },
+    /// The body is what the contract documents, but labelled with another media type: a
+    /// client that trusts `Content-Type` reads something else (rule `content-type`).
+    #[error(
+        "status {status}: rule content-type: answered as {found}, the contract documents {expected}"
+    )]
+    ContentType {
+        /// What came back.
+        status: u16,
+        /// The documented media type.
+        expected: String,
+        /// The `Content-Type` answered (its media type only), or `no content type`.
+        found: String,
+    },
+}
+
+/// The media type of a `Content-Type` value: lower case, parameters dropped.
+pub fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 fn join(v: &[SchemaViolation]) -> String {
@@ -228,6 +257,45 @@ impl ResponseSpec {
                 });
             }
         }
+        Ok(value)
+    }
+}
+
+impl ResponseSpec {
+    /// Check the media type of an answer (`content_type` as received, `None` when absent)
+    /// against the documented one; a body the contract does not describe is not checked.
+    pub fn check_media(&self, content_type: Option<&str>) -> Result<(), ResponseViolation> {
+        let Some(expected) = &self.media else {
+            return Ok(());
+        };
+        let found = content_type
+            .map(media_type)
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "no content type".into());
+        if &found == expected {
+            Ok(())
+        } else {
+            Err(ResponseViolation::ContentType {
+                status: self.status,
+                expected: expected.clone(),
+                found,
+            })
+        }
+    }
+
+    /// [`ResponseSpec::check`], then [`ResponseSpec::check_media`] (body and schema first:
+    /// they say more about a wrong answer than its label).
+    pub fn check_answer(
+        &self,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Value, ResponseViolation> {
+        let value = match &self.schema {
+            Some(_) => self.check(body)?,
+            // Not JSON by contract (an HTML page): nothing to parse.
+            None => Value::Null,
+        };
+        self.check_media(content_type)?;
         Ok(value)
     }
 }
@@ -330,6 +398,64 @@ impl Contract {
                 status,
                 documented: op.statuses(),
             }),
+        }
+    }
+
+    /// Check a whole answer to `op`: documented status, body, schema and media type.
+    ///
+    /// The contract's malformed-body answer (`x-lmh-malformed-body`) is accepted from every
+    /// operation: the body is parsed before any route runs.
+    pub fn check_answer(
+        &self,
+        op: &Operation,
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Value, ResponseViolation> {
+        let own = match op.response(status) {
+            Some(spec) => spec.check_answer(content_type, body),
+            None => Err(ResponseViolation::UndocumentedStatus {
+                status,
+                documented: op.statuses(),
+            }),
+        };
+        match (own, &self.malformed_body) {
+            (Err(e), Some(m)) if m.status == status => {
+                m.check_answer(content_type, body).map_err(|_| e)
+            }
+            (own, _) => own,
+        }
+    }
+
+    /// Check an answer to any request: the operation `method path` reaches, or else the
+    /// contract's unknown-route answer (a wrong method on a known path included).
+    pub fn check_exchange(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<(), ResponseViolation> {
+        if let Some(op) = self.find_operation(method, path) {
+            return self
+                .check_answer(op, status, content_type, body)
+                .map(|_| ());
+        }
+        for spec in [&self.malformed_body, &self.unknown_route]
+            .into_iter()
+            .flatten()
+        {
+            if spec.status == status {
+                return spec.check_answer(content_type, body).map(|_| ());
+            }
+        }
+        match &self.unknown_route {
+            Some(spec) => Err(ResponseViolation::UndocumentedStatus {
+                status,
+                documented: vec![spec.status],
+            }),
+            None => Ok(()),
         }
     }
 
@@ -479,6 +605,10 @@ impl<'a, E: Fn(&str, String) -> ContractError> Loader<'a, E> {
                 headers.push(HeaderParam {
                     name,
                     required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    selects_session: p
+                        .get("x-lmh-selects-session")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
                     schema: self.schema(&format!("{ploc}.schema"), &schema)?,
                 });
             }
@@ -553,10 +683,7 @@ impl<'a, E: Fn(&str, String) -> ContractError> Loader<'a, E> {
 
     fn response(&self, loc: &str, status: u16, r: &Value) -> Result<ResponseSpec, ContractError> {
         let r = self.deref(loc, r)?;
-        let schema = match r.pointer("/content/application~1json/schema") {
-            Some(s) => Some(self.schema(&format!("{loc}.content"), s)?),
-            None => None,
-        };
+        let (media, schema) = self.content(loc, r)?;
         Ok(ResponseSpec {
             status,
             description: r
@@ -564,10 +691,40 @@ impl<'a, E: Fn(&str, String) -> ContractError> Loader<'a, E> {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string(),
+            media,
             schema,
         })
     }
 
+    /// A response's media type and JSON schema: `application/json` when documented (with
+    /// its schema), else the one other media type (an HTML page has no JSON schema).
+    fn content(
+        &self,
+        loc: &str,
+        r: &Value,
+    ) -> Result<(Option<String>, Option<Schema>), ContractError> {
+        let Some(content) = r.get("content").and_then(Value::as_object) else {
+            return Ok((None, None));
+        };
+        if let Some(json) = content.get("application/json") {
+            let schema = match json.get("schema") {
+                Some(s) => Some(self.schema(&format!("{loc}.content"), s)?),
+                None => None,
+            };
+            return Ok((Some("application/json".into()), schema));
+        }
+        match content.keys().next() {
+            Some(media) if content.len() == 1 => Ok((Some(media_type(media)), None)),
+            Some(_) => Err((self.err)(
+                &format!("{loc}.content"),
+                "several media types without application/json; lmh checks one".into(),
+            )),
+            None => Ok((None, None)),
+        }
+    }
+
+    /// An `x-lmh-*` answer: `status` and `response`, a standard OpenAPI response object
+    /// (usually a `$ref` to `components/responses`).
     fn extension_response(&self, key: &str) -> Result<Option<ResponseSpec>, ContractError> {
         let Some(ext) = self.doc.get(key) else {
             return Ok(None);
@@ -577,15 +734,18 @@ impl<'a, E: Fn(&str, String) -> ContractError> Loader<'a, E> {
             .and_then(Value::as_u64)
             .and_then(|s| u16::try_from(s).ok())
             .ok_or_else(|| (self.err)(&format!("{key}.status"), "must be a status code".into()))?;
-        let schema = match ext.get("schema") {
-            Some(s) => Some(self.schema(&format!("{key}.schema"), s)?),
-            None => None,
-        };
-        Ok(Some(ResponseSpec {
-            status,
-            description: key.to_string(),
-            schema,
-        }))
+        let response = ext.get("response").ok_or_else(|| {
+            (self.err)(
+                &format!("{key}.response"),
+                "missing: give a response object, e.g. $ref: '#/components/responses/NotFound'"
+                    .into(),
+            )
+        })?;
+        let mut spec = self.response(&format!("{key}.response"), status, response)?;
+        if spec.description.is_empty() {
+            spec.description = key.to_string();
+        }
+        Ok(Some(spec))
     }
 
     /// Follow a `$ref` to a component (parameters, responses), or return the value itself.

@@ -282,6 +282,8 @@ struct ClientSession {
     /// When set, the state becomes `.1` at `.0` (INITIALIZING settling).
     settles: Option<(Instant, SessionState)>,
     reconnection_attempts: u32,
+    /// QR_REQUIRED, but the library has not produced a QR string yet.
+    qr_pending: bool,
 }
 
 impl ClientSession {
@@ -409,8 +411,19 @@ impl MockSessionManager {
                 state,
                 settles: None,
                 reconnection_attempts,
+                qr_pending: false,
             },
         );
+    }
+
+    /// Put a client's session in QR_REQUIRED before the library has produced a QR: `/qr-code`
+    /// answers 404 QR_NOT_AVAILABLE and `/status` has no `qr_code_base64` until
+    /// [`MockSessionManager::set_state`] is called again.
+    pub fn set_qr_pending(&self, cliente_id: u64) {
+        self.set_state(cliente_id, SessionState::QrRequired);
+        if let Some(c) = lock(&self.shared.clients).get_mut(&cliente_id) {
+            c.qr_pending = true;
+        }
     }
 
     /// A client's current state, as `/status` would report it (without creating it).
@@ -498,6 +511,7 @@ impl Respond for Responder {
         let cliente_id = header.as_deref().and_then(parse_cliente_id_header);
         let fault = shared.take_fault(operation.as_deref(), cliente_id);
 
+        let mut media = "application/json";
         let (mut template, status, response, message_id) = match shared.config.profile {
             Profile::V1 => {
                 let answer = shared.answer_v1(
@@ -507,10 +521,16 @@ impl Respond for Responder {
                     now,
                     fault.as_ref(),
                 );
+                if matches!(fault.as_ref().map(|f| &f.kind), Some(FaultKind::NonJson)) {
+                    media = "text/html";
+                }
                 shared.render(answer, fault.as_ref())
             }
             Profile::V2 => {
                 let (status, body, html) = v2::answer(shared, operation.as_deref(), request);
+                if html {
+                    media = "text/html";
+                }
                 let template = if html {
                     ResponseTemplate::new(status)
                         .set_body_raw(body.clone().into_bytes(), "text/html; charset=utf-8")
@@ -521,7 +541,11 @@ impl Respond for Responder {
                 (template, status, body, None)
             }
         };
-        let violation = shared.violation(operation.as_deref(), status, &response);
+        let violation = shared
+            .contract
+            .check_exchange(&method, &path, status, Some(media), response.as_bytes())
+            .err()
+            .map(|e| e.to_string());
         if let Some(Fault {
             kind: FaultKind::Latency(d),
             ..
@@ -583,6 +607,20 @@ fn malformed_json_body(request: &Request) -> bool {
         && serde_json::from_slice::<Value>(&request.body).is_err()
 }
 
+/// What the WhatsApp library throws for a chat id it cannot address.
+const INVALID_WID_MSG: &str = "Evaluation failed: Error: wid error: invalid wid";
+
+/// `to` as the chat id the real service sends to (`@c.us` appended when missing), if
+/// WhatsApp can address it: a phone number of 1 to 15 digits (E.164). Anything else (spaces,
+/// letters, non-ASCII, 300 digits) makes the library throw, so the send fails with 500
+/// SEND_FAILED, and no message id the contract forbids is ever made up.
+fn whatsapp_chat_id(to: &str) -> Option<String> {
+    let number = to.strip_suffix("@c.us").unwrap_or(to);
+    let addressable =
+        (1..=15).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit());
+    addressable.then(|| format!("{number}@c.us"))
+}
+
 fn error_envelope(code: &str, message: &str) -> Value {
     json!({"error": true, "code": code, "message": message})
 }
@@ -632,11 +670,13 @@ impl Shared {
                 state,
                 settles: None,
                 reconnection_attempts: 0,
+                qr_pending: false,
             },
             None => ClientSession {
                 state: SessionState::Initializing,
                 settles: Some((now + self.config.ready_after, self.config.settles_to)),
                 reconnection_attempts: 0,
+                qr_pending: false,
             },
         };
         let reported = if self.config.new_client_state.is_some() {
@@ -646,6 +686,12 @@ impl Shared {
         };
         clients.insert(cliente_id, session);
         reported
+    }
+
+    fn qr_pending(&self, cliente_id: u64) -> bool {
+        lock(&self.clients)
+            .get(&cliente_id)
+            .is_some_and(|c| c.qr_pending)
     }
 
     fn reconnection_attempts(&self, cliente_id: u64) -> u32 {
@@ -703,15 +749,17 @@ impl Shared {
                 let state = self.touch(cliente_id, now);
                 Answer::new(200, self.status_body(cliente_id, state))
             }
+            // The real service: 409 in every state but QR_REQUIRED; 404 only while the QR
+            // string does not exist yet.
             "qr_code" => match self.touch(cliente_id, now) {
-                SessionState::Ready => Answer::new(
-                    409,
-                    json!({"error": "QR_NOT_REQUIRED", "message": "Session is already connected", "current_state": "READY"}),
-                ),
-                SessionState::QrRequired => Answer::new(200, json!({"qr": QR_PNG})),
-                _ => Answer::new(
+                SessionState::QrRequired if self.qr_pending(cliente_id) => Answer::new(
                     404,
                     json!({"error": "QR_NOT_AVAILABLE", "message": "QR code not available yet"}),
+                ),
+                SessionState::QrRequired => Answer::new(200, json!({"qr": QR_PNG})),
+                state => Answer::new(
+                    409,
+                    json!({"error": "QR_NOT_REQUIRED", "message": format!("QR code not required. Current state: {state}"), "current_state": state.as_str()}),
                 ),
             },
             "send" => {
@@ -750,10 +798,8 @@ impl Shared {
                 if let Some(text) = library_error {
                     return Answer::new(500, error_envelope("SEND_FAILED", text));
                 }
-                let chat = if to.ends_with("@c.us") {
-                    to.to_string()
-                } else {
-                    format!("{to}@c.us")
+                let Some(chat) = whatsapp_chat_id(to) else {
+                    return Answer::new(500, error_envelope("SEND_FAILED", INVALID_WID_MSG));
                 };
                 let n = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
                 let id = format!("true_{chat}_3EB0{}{n:08X}", self.id_prefix);
@@ -778,7 +824,7 @@ impl Shared {
             "needs_qr": state.needs_qr(),
             "is_recoverable": state.is_recoverable(),
             "recommended_action": state.recommended_action(),
-            "qr_code_base64": if state == SessionState::QrRequired { Value::from(QR_PNG) } else { Value::Null },
+            "qr_code_base64": if state == SessionState::QrRequired && !self.qr_pending(cliente_id) { Value::from(QR_PNG) } else { Value::Null },
         });
         if state == SessionState::NotInitialized {
             body["error"] = Value::from("Client not initialized");
@@ -838,35 +884,6 @@ impl Shared {
                 normal,
                 answer.message_id,
             ),
-        }
-    }
-
-    /// Check an answer against the contract; `None` when it conforms.
-    fn violation(&self, operation: Option<&str>, status: u16, body: &str) -> Option<String> {
-        let spec = match operation.and_then(|id| self.contract.operation(id)) {
-            Some(op) => {
-                return self
-                    .contract
-                    .check_response(op, status, body.as_bytes())
-                    .err()
-                    .map(|e| e.to_string());
-            }
-            // A malformed body fails before routing, so an unknown route can get that answer.
-            None => match &self.contract.malformed_body {
-                Some(m) if m.status == status => m,
-                _ => self.contract.unknown_route.as_ref()?,
-            },
-        };
-        if spec.status != status {
-            return Some(format!(
-                "unknown route answered {status}, contract says {}",
-                spec.status
-            ));
-        }
-        match &spec.schema {
-            Some(_) => spec.check(body.as_bytes()).err().map(|e| e.to_string()),
-            // A contract that documents an HTML page (v2) has no JSON schema to hold it to.
-            None => None,
         }
     }
 }

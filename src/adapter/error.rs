@@ -131,12 +131,14 @@ pub enum DomainError {
         /// The library's error text.
         reason: String,
     },
-    /// 409 `QR_NOT_REQUIRED` from `/qr-code`: the session is READY.
+    /// 409 `QR_NOT_REQUIRED` from `/qr-code`: the session is in any state but QR_REQUIRED
+    /// (INITIALIZING, READY, DISCONNECTED_*, ...), named in `current_state`.
     QrNotRequired {
         /// `current_state`.
         state: SessionState,
     },
-    /// 404 `QR_NOT_AVAILABLE` from `/qr-code`: no QR generated yet.
+    /// 404 `QR_NOT_AVAILABLE` from `/qr-code`: the session is QR_REQUIRED but the library has
+    /// not produced a QR string yet.
     QrNotAvailable {
         /// The provider's message.
         message: String,
@@ -389,8 +391,8 @@ impl fmt::Display for ProtocolError {
             ),
             ProtocolError::SentinelMessageId { message_id } => write!(
                 f,
-                "protocol error: the send \"succeeded\" with the placeholder message_id \
-                 {message_id:?}, which proves no message was sent; the provider drifted from the \
+                "protocol error (rule message-id-not-placeholder): the send \"succeeded\" with \
+                 the placeholder message_id {message_id:?}, which proves no message was sent; the provider drifted from the \
                  contract: do not mark the row as sent"
             ),
             ProtocolError::Inconsistent { detail } => {
@@ -424,8 +426,8 @@ impl fmt::Display for DomainError {
             }
             DomainError::QrNotAvailable { message } => write!(
                 f,
-                "no QR generated yet (QR_NOT_AVAILABLE: {message}); wait until the session is \
-                 QR_REQUIRED and ask again"
+                "the session is QR_REQUIRED but no QR was generated yet (QR_NOT_AVAILABLE: \
+                 {message}); ask again in a few seconds"
             ),
             DomainError::InvalidHeader { code, message } => write!(
                 f,

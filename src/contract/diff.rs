@@ -305,6 +305,19 @@ fn operation(d: &mut ContractDiff, old: &Operation, new: &Operation) {
     for h in &old.headers {
         let loc = format!("{label} header {}", h.name);
         match new.header(&h.name) {
+            // The consumer relies on it to reach its own session: a provider that ignores it
+            // serves every client from one WhatsApp session.
+            None if h.selects_session => d.push(
+                true,
+                ChangeKind::HeaderRemoved,
+                &loc,
+                format!(
+                    "header `{}` no longer documented, and it selects the session \
+                     (x-lmh-selects-session): a provider that ignores it collapses every client \
+                     onto one WhatsApp session, so messages go out from the wrong number",
+                    h.name
+                ),
+            ),
             None => d.push(
                 false,
                 ChangeKind::HeaderRemoved,

@@ -7,9 +7,16 @@
 //! malformed-body answers. A real `/send` happens only when asked for
 //! ([`ProviderOptions::send_to`]).
 //!
-//! Side effect, reported as such: operations marked `x-lmh-creates-session` create the probe
-//! client's session on the provider, hence the high default client id
-//! ([`DEFAULT_CLIENTE_ID`]).
+//! Side effects are reported as observed, never as the contract predicts them: a probe
+//! client whose first `/status` said NOT_INITIALIZED and the next another state had its
+//! session created by this run (operations marked `x-lmh-creates-session` do that, hence the
+//! high default client id, [`DEFAULT_CLIENTE_ID`]); a message counts as sent when the provider
+//! answered 200.
+//!
+//! Answers are judged by meaning too, with the adapter's rules ([`crate::adapter::rules`]):
+//! the error code must name the mistake the probe made, `/status` must be about the client
+//! asked and agree with itself, `/qr-code` must match the state, a send's `message_id` must
+//! not be a placeholder, and the media type must be the documented one.
 //!
 //! ```no_run
 //! # #[tokio::main(flavor = "current_thread")]
@@ -26,6 +33,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::VerifyError;
+use crate::adapter::rules::{self, Provocation, RuleBreak, StatusFacts};
 use crate::adapter::{CLIENTE_ID_HEADER, MAX_BODY_BYTES, MAX_JS_SAFE_INTEGER, parse_base_url};
 use crate::contract::{Contract, Operation, ResponseSpec, ResponseViolation, snippet};
 use crate::report::{Check, Outcome, Report};
@@ -132,6 +140,8 @@ struct Probe {
     expect: Expect,
     /// What was wrong with the request, for a `ClientError` probe answered otherwise.
     why: String,
+    /// The mistake the request makes on purpose: its answer must name it.
+    provoked: Option<Provocation>,
     /// The main request with a valid client: its answer tells the session's state.
     main: bool,
     /// Sends a real message.
@@ -239,14 +249,16 @@ impl Prober {
 /// What the run learned about the probe client's session.
 #[derive(Debug, Default)]
 struct Session {
-    /// The state before any probe that could create it: `None` when unknown.
+    /// The state the probes found (after a creating first request): `None` when unknown.
     state: Option<String>,
-    /// True when the first `/status` reported no session (this run created it).
+    /// The state the very first `/status` answered: `None` when unknown or not asked.
+    first_state: Option<String>,
+    /// Observed: the first `/status` answered NOT_INITIALIZED and the next another state.
     created: bool,
-    /// Operations called with a valid client id that create the session.
-    creators: Vec<String>,
-    /// The number a real message went to.
+    /// The number a real message went to (the provider answered 200).
     sent_to: Option<String>,
+    /// The message id the provider gave for it.
+    sent_id: Option<String>,
 }
 
 /// Check the provider at `options.base_url` against `options.contract`.
@@ -342,6 +354,7 @@ fn health_probe() -> Probe {
         body: None,
         expect: Expect::Documented,
         why: String::new(),
+        provoked: None,
         main: true,
         real_send: false,
     }
@@ -517,12 +530,11 @@ impl Run<'_> {
         };
         let headers = valid_headers(op, self.options).unwrap_or_default();
         let first = self.prober.call(&op.method, &op.path, &headers, None).await;
-        self.note_creator(op, &first);
         let mut replies = vec![first];
-        let state = replies[0].json().as_ref().and_then(state_of);
-        if state.as_deref() == Some(SessionState::NotInitialized.as_str()) {
-            // That request created the session: what it is in now is what the next one says.
-            self.session.created = true;
+        let not_initialized = Some(SessionState::NotInitialized.as_str());
+        self.session.first_state = replies[0].json().as_ref().and_then(state_of);
+        if self.session.first_state.as_deref() == not_initialized {
+            // That request may have created the session: the next answer tells.
             let second = self.prober.call(&op.method, &op.path, &headers, None).await;
             replies.push(second);
         }
@@ -531,16 +543,10 @@ impl Run<'_> {
             .and_then(Reply::json)
             .as_ref()
             .and_then(state_of);
+        self.session.created = replies.len() > 1
+            && self.session.state.is_some()
+            && self.session.state.as_deref() != not_initialized;
         replies
-    }
-
-    fn note_creator(&mut self, op: &Operation, reply: &Reply) {
-        if op.creates_session
-            && matches!(reply, Reply::Answer { .. })
-            && !self.session.creators.contains(&op.label())
-        {
-            self.session.creators.push(op.label());
-        }
     }
 
     fn probes(&self, op: &Operation) -> Result<Vec<Probe>, String> {
@@ -569,6 +575,7 @@ impl Run<'_> {
                 body: empty_body.clone(),
                 expect: Expect::ClientError,
                 why: format!("without the required header {}", h.name),
+                provoked: Some(Provocation::MissingHeader),
                 main: false,
                 real_send: false,
             });
@@ -584,6 +591,7 @@ impl Run<'_> {
                         "with {}: {INVALID_HEADER_VALUE}, which breaks the header's schema",
                         h.name
                     ),
+                    provoked: Some(Provocation::InvalidHeader),
                     main: false,
                     real_send: false,
                 });
@@ -618,6 +626,7 @@ impl Run<'_> {
                         body: Some(b"{}".to_vec()),
                         expect: Expect::ClientError,
                         why: "with body {}, which breaks the request schema".into(),
+                        provoked: Some(Provocation::InvalidBody),
                         main: false,
                         real_send: false,
                     });
@@ -631,6 +640,7 @@ impl Run<'_> {
                         body: Some(body.to_string().into_bytes()),
                         expect: Expect::Documented,
                         why: String::new(),
+                        provoked: None,
                         main: true,
                         real_send: true,
                     });
@@ -642,6 +652,7 @@ impl Run<'_> {
                 body: None,
                 expect: Expect::Documented,
                 why: String::new(),
+                provoked: None,
                 main: true,
                 real_send: false,
             }),
@@ -685,16 +696,11 @@ impl Run<'_> {
                     .prober
                     .call(&op.method, &op.path, &probe.headers, probe.body.as_deref())
                     .await;
-                if probe
-                    .headers
-                    .iter()
-                    .any(|(k, _)| k.eq_ignore_ascii_case(CLIENTE_ID_HEADER))
-                    && probe.headers.iter().all(|(_, v)| v != INVALID_HEADER_VALUE)
-                {
-                    self.note_creator(op, &reply);
-                }
                 if probe.real_send && reply.status() == Some(200) {
                     self.session.sent_to = self.send_to.clone();
+                    self.session.sent_id = reply
+                        .json()
+                        .and_then(|v| v.get("message_id").and_then(Value::as_str).map(clean));
                 }
                 vec![reply]
             };
@@ -705,15 +711,15 @@ impl Run<'_> {
             }
             runs.push((probe, replies));
         }
-        let main_status = runs
+        let main = runs
             .iter()
             .find(|(p, _)| p.main)
             .and_then(|(_, r)| r.last())
-            .and_then(Reply::status);
+            .and_then(|r| Some((r.status()?, r.json()?)));
         let mut checks = self.judge_operation(op, runs);
         let main_passed = checks.iter().all(|c| c.outcome != Outcome::Fail);
-        if let (true, "qr_code", Some(status)) = (main_passed, op.id.as_str(), main_status)
-            && let Some(c) = self.qr_for_state(op, status).await
+        if let (true, "qr_code", Some((status, body))) = (main_passed, op.id.as_str(), &main)
+            && let Some(c) = self.qr_for_state(op, *status, body).await
         {
             checks.push(c);
         }
@@ -772,24 +778,11 @@ impl Run<'_> {
                 .or(judged.last())
                 .cloned()
                 .unwrap_or_else(|| Check::skip(AREA, &name, "no answer recorded"));
-            if replies.len() > 1 && check.outcome == Outcome::Pass {
+            if replies.len() > 1 && self.session.created && check.outcome == Outcome::Pass {
                 check.details.push(format!(
                     "the first request created client {}'s session (NOT_INITIALIZED); the next found it {}",
                     self.options.cliente_id,
                     self.session.state.as_deref().unwrap_or("in an unreadable state")
-                ));
-            }
-            if probe.body.as_deref() == Some(b"{}")
-                && op.creates_session
-                && probe.expect == Expect::ClientError
-                && probe.headers.iter().any(|(k, v)| {
-                    k.eq_ignore_ascii_case(CLIENTE_ID_HEADER) && v != INVALID_HEADER_VALUE
-                })
-            {
-                check.details.push(format!(
-                    "side effect: {} creates client {}'s session before it validates the body; nothing was sent",
-                    op.label(),
-                    self.options.cliente_id
                 ));
             }
             checks.push(check);
@@ -825,7 +818,7 @@ impl Run<'_> {
                 codes(&client_errors)
             )
         };
-        match self.contract.check_response(op, status, body) {
+        match self.contract.check_answer(op, status, Some(media), body) {
             Ok(value) if wrong_class => Check::fail(
                 AREA,
                 name,
@@ -833,15 +826,13 @@ impl Run<'_> {
             ),
             Ok(value) => {
                 let what = describe(&value);
-                Check::pass(
-                    AREA,
-                    name,
-                    if what.is_empty() {
-                        format!("conformant: {status}")
-                    } else {
-                        format!("conformant: {status}, {what}")
-                    },
-                )
+                match self.meaning(op, probe, status, &value) {
+                    Err(broken) => Check::fail(AREA, name, format!("{status} {what}: {broken}")),
+                    Ok(()) if what.is_empty() => {
+                        Check::pass(AREA, name, format!("conformant: {status}"))
+                    }
+                    Ok(()) => Check::pass(AREA, name, format!("conformant: {status}, {what}")),
+                }
             }
             Err(violation) => {
                 let mut check = deviation(name, status, media, body, &violation);
@@ -853,9 +844,40 @@ impl Run<'_> {
         }
     }
 
-    /// The v1 rule linking `/qr-code` to the state: 409 QR_NOT_REQUIRED exactly when READY.
-    /// Judged only when the state did not move while the probe ran.
-    async fn qr_for_state(&self, op: &Operation, answered: u16) -> Option<Check> {
+    /// What a conformant answer means, by the adapter's rules: the error code the probe
+    /// provoked, a `/status` about the client asked and agreeing with itself, a real id.
+    fn meaning(
+        &self,
+        op: &Operation,
+        probe: &Probe,
+        status: u16,
+        value: &Value,
+    ) -> Result<(), RuleBreak> {
+        if let Some(p) = probe.provoked
+            && (400..500).contains(&status)
+            && documents_code(op, p)
+        {
+            rules::provoked_code(p, value)?;
+        }
+        if !probe.main || !(200..300).contains(&status) {
+            return Ok(());
+        }
+        if self.state_op.is_some_and(|s| s.id == op.id)
+            && let Some(facts) = StatusFacts::from_json(value)
+        {
+            rules::status_answer(self.options.cliente_id, &facts)?;
+        }
+        if probe.real_send
+            && let Some(id) = value.get("message_id").and_then(Value::as_str)
+        {
+            rules::message_id(id)?;
+        }
+        Ok(())
+    }
+
+    /// [`rules::qr_code_answer`] for the session's state, judged only when the state did not
+    /// move while the probe ran.
+    async fn qr_for_state(&self, op: &Operation, answered: u16, body: &Value) -> Option<Check> {
         let before = self.session.state.clone()?;
         let state_op = self.state_op?;
         let headers = valid_headers(state_op, self.options).ok()?;
@@ -874,38 +896,19 @@ impl Run<'_> {
                 format!("not judged: the session moved from {before} to {after} meanwhile"),
             ));
         }
-        let answered_409 = answered == 409;
-        let ready = before == SessionState::Ready.as_str();
-        Some(if answered_409 == ready {
-            Check::pass(
+        let state: SessionState = before.parse().ok()?;
+        Some(match rules::qr_code_answer(state, answered, body) {
+            Ok(()) => Check::pass(
                 AREA,
                 &name,
                 format!(
-                    "consistent: {} and {} answered {answered}",
+                    "consistent: {} and {} answered {answered} {}",
                     self.client(),
-                    op.label()
+                    op.label(),
+                    describe(body)
                 ),
-            )
-        } else if ready {
-            Check::fail(
-                AREA,
-                &name,
-                format!(
-                    "{}, yet {} answered {answered}, not 409 QR_NOT_REQUIRED",
-                    self.client(),
-                    op.label()
-                ),
-            )
-        } else {
-            Check::fail(
-                AREA,
-                &name,
-                format!(
-                    "{}, yet {} answered 409 QR_NOT_REQUIRED, which means READY",
-                    self.client(),
-                    op.label()
-                ),
-            )
+            ),
+            Err(broken) => Check::fail(AREA, &name, broken.to_string()),
         })
     }
 
@@ -934,9 +937,11 @@ impl Run<'_> {
                 format!("200 needs a session waiting for a scan (QR_REQUIRED); {client}")
             }
             ("qr_code", 404) => {
-                format!("404 needs a session with no QR yet (e.g. INITIALIZING); {client}")
+                format!("404 needs a QR_REQUIRED session whose QR is not generated yet; {client}")
             }
-            ("qr_code", 409) => format!("409 needs a READY session; {client}"),
+            ("qr_code", 409) => {
+                format!("409 needs a session in any state but QR_REQUIRED; {client}")
+            }
             (_, s) if s >= 500 => format!("{s} not provokable: it needs a server-side failure"),
             (_, s) if answered.is_empty() => format!("{s} not provoked: no answer was read"),
             (_, s) if (200..300).contains(&s) => {
@@ -997,40 +1002,47 @@ impl Run<'_> {
         extension(&name, "x-lmh-malformed-body", spec, &reply)
     }
 
+    /// What the run observed it changed on the provider (never what the contract predicts).
     fn side_effects(&self) -> Option<Check> {
-        if self.session.creators.is_empty() && self.session.sent_to.is_none() {
+        let session = &self.session;
+        if self.state_op.is_none() && session.sent_to.is_none() {
             return None;
         }
         let id = self.options.cliente_id;
-        let before = if self.session.created {
-            format!("client {id} had no session: this run created it")
-        } else {
-            format!(
-                "client {id}'s first answer was {}, not NOT_INITIALIZED: its session already existed",
-                self.session.state.as_deref().unwrap_or("unreadable")
-            )
+        let status = self.state_op.map(Operation::label).unwrap_or_default();
+        let before = match (&session.first_state, &session.state) {
+            (Some(first), Some(now)) if session.created => format!(
+                "client {id} had no session ({status} answered {first}, then {now}): this run created it"
+            ),
+            (Some(first), _) if first == SessionState::NotInitialized.as_str() => format!(
+                "client {id} had no session ({status} answered {first}) and no later answer showed one"
+            ),
+            (Some(first), _) => {
+                format!("client {id}'s session already existed ({status} answered {first} at once)")
+            }
+            (None, _) => format!(
+                "client {id}'s state could not be read: whether this run created a session is unknown"
+            ),
         };
-        let sent = match &self.session.sent_to {
-            Some(to) => format!("one message was sent to {to} ({TEST_MESSAGE:?})"),
-            None => "nothing was sent".to_string(),
+        let sent = match (&session.sent_to, &session.sent_id) {
+            (Some(to), Some(msg)) if rules::message_id(msg).is_err() => format!(
+                "the provider answered 200 to one message for {to}, with the placeholder \
+                 message_id {msg:?}: whether it went out is unknown"
+            ),
+            (Some(to), Some(msg)) => format!(
+                "one message was sent to {to} ({TEST_MESSAGE:?}; the provider answered 200 with message_id {msg})"
+            ),
+            (Some(to), None) => format!("one message was sent to {to} ({TEST_MESSAGE:?})"),
+            (None, _) => "nothing was sent (no request carried a message that was accepted)".into(),
         };
         let mut details = Vec::new();
-        if !self.session.creators.is_empty() {
-            details.push(format!(
-                "{} {} the session of an unknown client (x-lmh-creates-session); pick an unused id with --cliente-id",
-                self.session.creators.join(", "),
-                if self.session.creators.len() == 1 { "creates" } else { "create" }
-            ));
+        if session.created {
+            details.push(
+                "the session stays on the provider; pick an unused id with --cliente-id"
+                    .to_string(),
+            );
         }
-        if let Some(send) = send_operation(self.contract)
-            && self.session.creators.contains(&send.label())
-        {
-            details.push(format!(
-                "{} creates it before it validates the body, so the probe with body {{}} did",
-                send.label()
-            ));
-        }
-        let outcome = if self.session.created || self.session.sent_to.is_some() {
+        let outcome = if session.created || session.sent_to.is_some() {
             Outcome::Warn
         } else {
             Outcome::Pass
@@ -1060,13 +1072,16 @@ fn extension(name: &str, key: &str, spec: &ResponseSpec, reply: &Reply) -> Check
         .with_details([format!("answer: {}", excerpt(body))]);
     }
     if spec.schema.is_none() {
-        return Check::pass(
-            AREA,
-            name,
-            format!("conformant: {status} {media} (the contract documents no JSON body)"),
-        );
+        return match spec.check_media(Some(media)) {
+            Ok(()) => Check::pass(
+                AREA,
+                name,
+                format!("conformant: {status} {media} (the contract documents no JSON body)"),
+            ),
+            Err(v) => deviation(name, status, media, body, &v),
+        };
     }
-    match spec.check(body) {
+    match spec.check_answer(Some(media), body) {
         Ok(value) => Check::pass(
             AREA,
             name,
@@ -1091,6 +1106,16 @@ fn deviation(
             format!(
                 "undocumented status {status} ({media}); the contract documents {}",
                 codes(documented)
+            ),
+        )
+        .with_details([format!("answer: {}", excerpt(body))]),
+        ResponseViolation::ContentType { .. } => Check::fail(
+            AREA,
+            name,
+            violation.to_string().replacen(
+                &format!("status {status}: "),
+                &format!("{status}: "),
+                1,
             ),
         )
         .with_details([format!("answer: {}", excerpt(body))]),
@@ -1148,6 +1173,17 @@ fn excerpt(body: &[u8]) -> String {
     }
     let words = plain.split_whitespace().collect::<Vec<_>>().join(" ");
     format!("{:?} (HTML page, text only)", snippet(words.as_bytes()))
+}
+
+/// Whether `op` documents the code `p` must provoke (a contract of another provider may use
+/// other codes: then the rule has nothing to hold the answer to).
+fn documents_code(op: &Operation, p: Provocation) -> bool {
+    let quoted = format!("\"{}\"", p.expected_code());
+    op.responses.iter().any(|r| {
+        r.schema
+            .as_ref()
+            .is_some_and(|s| s.resolved.to_string().contains(&quoted))
+    })
 }
 
 /// A few words naming an answer: its code, or its state.

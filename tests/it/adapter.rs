@@ -218,6 +218,58 @@ async fn send_errors_are_classified() {
     );
 }
 
+/// /qr-code in every state, by the mock, the adapter and the shared rule alike.
+#[tokio::test]
+async fn qr_code_answer_per_state() {
+    use lmh::adapter::rules;
+    let (mock, client) = ready_mock().await;
+    let http = lmh::http_client().build().unwrap();
+    for state in SessionState::ALL {
+        mock.set_state(51, state);
+        let resp = http
+            .get(format!("{}/qr-code", mock.uri()))
+            .header("X-Cliente-Id", "51")
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let body: serde_json::Value = resp.json().await.unwrap();
+        // NOT_INITIALIZED: that request created the session (and answered NOT_INITIALIZED);
+        // the adapter's request finds it settled.
+        let now = mock.state(51);
+        let result = client.qr_code(51).await;
+        if state == SessionState::QrRequired {
+            assert_eq!(status, 200, "{state}: {body}");
+            assert!(result.unwrap().starts_with("data:image/png;base64,"));
+        } else {
+            assert_eq!(status, 409, "{state}: {body}");
+            assert_eq!(body["current_state"], state.as_str(), "{state}");
+            let err = result.unwrap_err();
+            let expected = DomainError::QrNotRequired { state: now };
+            assert_eq!(err.domain(), Some(&expected), "{err}");
+        }
+        rules::qr_code_answer(state, status, &body).expect("the mock keeps the rule");
+        // Any other status in this state breaks the rule.
+        for other in [200, 404, 409].into_iter().filter(|s| *s != status) {
+            if state == SessionState::QrRequired && other != 409 {
+                continue;
+            }
+            assert!(
+                rules::qr_code_answer(state, other, &body).is_err(),
+                "{state} {other}"
+            );
+        }
+    }
+    mock.set_qr_pending(51);
+    let err = client.qr_code(51).await.unwrap_err();
+    assert!(
+        matches!(err.domain(), Some(DomainError::QrNotAvailable { .. })),
+        "{err}"
+    );
+    let status = client.status(51).await.unwrap();
+    assert_eq!(status.qr_code_base64, None, "no QR string yet");
+}
+
 #[tokio::test]
 async fn qr_routes_are_classified() {
     let (mock, client) = ready_mock().await;
@@ -239,7 +291,19 @@ async fn qr_routes_are_classified() {
             .unwrap()
             .starts_with("data:image/png;base64,")
     );
+    // Every state but QR_REQUIRED is 409 with current_state, INITIALIZING included.
     mock.set_state(51, SessionState::Initializing);
+    let err = client.qr_code(51).await.unwrap_err();
+    assert!(
+        matches!(
+            err.domain(),
+            Some(DomainError::QrNotRequired {
+                state: SessionState::Initializing
+            })
+        ),
+        "{err}"
+    );
+    mock.set_qr_pending(51);
     let err = client.qr_code(51).await.unwrap_err();
     assert!(
         matches!(err.domain(), Some(DomainError::QrNotAvailable { .. })),

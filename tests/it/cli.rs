@@ -244,6 +244,50 @@ fn mock_serve_answers_journals_and_stops_on_ctrl_c() {
     );
 }
 
+/// The real service's /qr-code fact: every state but QR_REQUIRED answers 409 with the state.
+#[test]
+fn mock_serve_answers_qr_code_409_with_the_current_state() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = lmh()
+        .args(["mock", "serve", "--port", &port.to_string()])
+        .args(["--client", "51=INITIALIZING"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (status, body) = rt.block_on(async {
+        let resp = lmh::http_client()
+            .build()
+            .unwrap()
+            .get(format!("http://127.0.0.1:{port}/qr-code"))
+            .header("X-Cliente-Id", "51")
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json::<serde_json::Value>().await.unwrap())
+    });
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "lmh mock serve did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"], "QR_NOT_REQUIRED");
+    assert_eq!(body["current_state"], "INITIALIZING");
+}
+
 #[test]
 fn scheduler_run_once_sends_through_a_real_http_provider() {
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -240,3 +240,69 @@ fn binary_contract_diff_and_ops_exit_codes() {
     assert_eq!(code, 0);
     assert!(out.contains("POST /disconnect"));
 }
+
+/// v1 as a provider that stopped reading X-Cliente-Id would document it: the parameter gone
+/// from every operation.
+fn v1_without_cliente_id() -> String {
+    let param = "      parameters:\n        - $ref: \"#/components/parameters/XClienteId\"\n";
+    assert_eq!(V1_SOURCE.matches(param).count(), 3);
+    V1_SOURCE.replace(param, "")
+}
+
+#[test]
+fn removing_the_session_selecting_header_is_breaking_and_says_why() {
+    let v1 = Contract::v1();
+    assert!(
+        v1.operation("status")
+            .and_then(|op| op.header("X-Cliente-Id"))
+            .is_some_and(|h| h.selects_session),
+        "v1 marks X-Cliente-Id with x-lmh-selects-session"
+    );
+    let new = Contract::parse(&v1_without_cliente_id(), "v1-without-header.yaml").unwrap();
+    let d = diff(&v1, &new);
+    for op in ["GET /status", "POST /send", "GET /qr-code"] {
+        let loc = format!("{op} header X-Cliente-Id");
+        let change = d
+            .breaking()
+            .iter()
+            .find(|c| c.location == loc)
+            .unwrap_or_else(|| panic!("{loc} not breaking: {}", d.to_human()));
+        assert_eq!(change.kind, ChangeKind::HeaderRemoved);
+        assert!(
+            change
+                .detail
+                .contains("collapses every client onto one WhatsApp session"),
+            "{change}"
+        );
+    }
+    // A header that selects nothing stays a compatible removal.
+    let plain = v1_without_cliente_id_mark();
+    let d = diff(&plain, &new);
+    assert!(!d.is_breaking(), "{}", d.to_human());
+    assert!(has(
+        d.compatible(),
+        ChangeKind::HeaderRemoved,
+        "GET /status header X-Cliente-Id"
+    ));
+
+    // And the binary exits 1 on it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("v1-without-x-cliente-id.yaml");
+    std::fs::write(&file, v1_without_cliente_id()).unwrap();
+    let (code, out, _) = lmh(&[
+        "contract",
+        "diff",
+        "contracts/session-manager.v1.yaml",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("GET /status header X-Cliente-Id: header `X-Cliente-Id` no longer documented, and it selects the session"),
+        "{out}"
+    );
+}
+
+/// v1 with the header kept but not marked as selecting the session.
+fn v1_without_cliente_id_mark() -> Contract {
+    v1_with(&[("      x-lmh-selects-session: true\n", "")])
+}

@@ -95,13 +95,18 @@ async fn every_answer_in_every_state_conforms_to_the_contract() {
             wire.push(fire(&client, &mock.uri(), &c).await);
         }
     }
+    // QR_REQUIRED before the library produced the QR string.
+    mock.set_qr_pending(51);
+    for c in v1_calls() {
+        wire.push(fire(&client, &mock.uri(), &c).await);
+    }
     // A client nobody set up goes through the real service's creation path too.
     fire(&client, &mock.uri(), &call("GET", "/status", Some("77"))).await;
     fire(&client, &mock.uri(), &call("GET", "/qr-code", Some("78"))).await;
     let journal = mock.journal();
     assert_eq!(
         journal.len(),
-        SessionState::ALL.len() * v1_calls().len() + 2
+        (SessionState::ALL.len() + 1) * v1_calls().len() + 2
     );
     // The journal records exactly what went over the wire...
     for (e, (status, body)) in journal.iter().zip(&wire) {

@@ -99,7 +99,7 @@ async fn provider_is_clean_against_the_v1_mock_in_every_state() {
         if state == SessionState::Ready {
             assert_eq!(
                 check(&report, "GET /qr-code 404").summary,
-                "not exercised: 404 needs a session with no QR yet (e.g. INITIALIZING); client 999999 is READY"
+                "not exercised: 404 needs a QR_REQUIRED session whose QR is not generated yet; client 999999 is READY"
             );
         }
         let send_200 = check(&report, "POST /send 200");
@@ -109,22 +109,38 @@ async fn provider_is_clean_against_the_v1_mock_in_every_state() {
 }
 
 #[tokio::test]
-async fn send_body_probe_reports_the_session_it_creates() {
+async fn side_effects_report_what_was_observed() {
     let mock = mock(Profile::V1, None).await;
     let report = provider(&mock.uri()).await;
     let send = check(&report, "POST /send with X-Cliente-Id: 999999 and body {}");
     assert_eq!(send.summary, "conformant: 400, INVALID_REQUEST");
-    assert!(
-        send.details
-            .iter()
-            .any(|d| d.contains("creates client 999999's session before it validates the body")),
-        "{send:?}"
-    );
+    // No prediction from x-lmh-creates-session: only what the answers showed.
+    assert!(send.details.is_empty(), "{send:?}");
     let side = check(&report, "side effects");
-    assert!(side.summary.contains("had no session: this run created it"));
-    assert!(
-        side.details[0].starts_with("GET /status, GET /qr-code, POST /send create the session")
+    assert_eq!(side.outcome, Outcome::Warn);
+    assert_eq!(
+        side.summary,
+        "client 999999 had no session (GET /status answered NOT_INITIALIZED, then READY): \
+         this run created it; nothing was sent (no request carried a message that was accepted)"
     );
+
+    // A session that existed before: nothing is claimed to have been created.
+    let mock = mock_with_state(SessionState::QrRequired).await;
+    let report = provider(&mock.uri()).await;
+    let side = check(&report, "side effects");
+    assert_eq!(side.outcome, Outcome::Pass);
+    assert!(
+        side.summary.starts_with(
+            "client 999999's session already existed (GET /status answered QR_REQUIRED at once)"
+        ),
+        "{side:?}"
+    );
+}
+
+async fn mock_with_state(state: SessionState) -> MockSessionManager {
+    let mock = mock(Profile::V1, None).await;
+    mock.set_state(DEFAULT_CLIENTE_ID, state);
+    mock
 }
 
 #[tokio::test]
@@ -579,4 +595,19 @@ async fn binary_verify_consumer_exit_codes() {
     .await;
     assert_eq!(code, 2);
     assert!(err.contains("nope.jsonl"), "{err}");
+}
+
+/// The real service's 404 on /qr-code (QR_REQUIRED, no QR string yet) is judged right.
+#[tokio::test]
+async fn a_session_waiting_for_its_qr_gets_404_and_passes() {
+    let mock = mock(Profile::V1, None).await;
+    mock.set_qr_pending(DEFAULT_CLIENTE_ID);
+    let report = provider(&mock.uri()).await;
+    assert!(failures(&report).is_empty(), "{}", report.to_human());
+    assert_eq!(
+        check(&report, "GET /qr-code with X-Cliente-Id: 999999").summary,
+        "conformant: 404, QR_NOT_AVAILABLE"
+    );
+    let qr = check(&report, "GET /qr-code answer for the session's state");
+    assert_eq!(qr.outcome, Outcome::Pass, "{qr:?}");
 }

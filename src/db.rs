@@ -34,9 +34,10 @@ use sqlx::migrate::Migrator;
 use sqlx::mysql::{MySql, MySqlConnection, MySqlDatabaseError, MySqlPool, MySqlPoolOptions};
 use sqlx::{Acquire, AssertSqlSafe, Connection, Executor};
 
+/// A database URL as shown to people (see [`crate::redact::url`]).
+pub use crate::redact::url as redact_url;
 pub use schema::{EstadoCampania, EstadoEnvio, EstadoProgramacion, UnknownEstado};
 pub use server::{DbServer, DbSource, ServerError};
-pub use url::redact_url;
 use url::{ServerUrl, parse_server_url};
 
 /// The local development server the error messages suggest; never used silently.

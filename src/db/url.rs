@@ -5,9 +5,6 @@ use url::Url;
 
 use super::DbError;
 
-/// What lmh shows instead of a password.
-const REDACTED: &str = "***";
-
 /// A validated server URL, split into what lmh needs.
 #[derive(Clone)]
 pub(crate) struct ServerUrl {
@@ -41,59 +38,13 @@ impl ServerUrl {
 
     /// Remove the password (raw and percent-encoded) from a message before it is shown.
     pub fn scrub(&self, message: &str) -> String {
-        scrub_password(message, self.password.as_deref())
-    }
-}
-
-pub(crate) fn scrub_password(message: &str, password: Option<&str>) -> String {
-    let Some(password) = password.filter(|p| !p.is_empty()) else {
-        return message.to_string();
-    };
-    let mut out = message.replace(password, REDACTED);
-    let encoded = url::form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>();
-    if encoded != password {
-        out = out.replace(&encoded, REDACTED);
-    }
-    out
-}
-
-/// Show a database URL with its password replaced, even when the URL does not parse.
-///
-/// ```
-/// use lmh::db::redact_url;
-/// assert_eq!(redact_url("mysql://root:s3cret@db:3306/x"), "mysql://root:***@db:3306/x");
-/// assert_eq!(redact_url("mysql://root:s3cret@"), "mysql://root:***@");
-/// assert!(!redact_url("garbage:pa ss@@@").contains("pa ss"));
-/// ```
-pub fn redact_url(input: &str) -> String {
-    if let Ok(mut url) = Url::parse(input)
-        && url.has_host()
-    {
-        if url.password().is_some() {
-            let _ = url.set_password(Some(REDACTED));
-        }
-        return url.to_string();
-    }
-    // Unparseable: assume everything before the last '@' may be credentials.
-    let Some(at) = input.rfind('@') else {
-        return input.to_string();
-    };
-    let (head, tail) = input.split_at(at);
-    match head.find("://") {
-        Some(p) => {
-            let (scheme, userinfo) = head.split_at(p + 3);
-            match userinfo.find(':') {
-                Some(c) => format!("{scheme}{}:{REDACTED}{tail}", &userinfo[..c]),
-                None => format!("{scheme}{userinfo}{tail}"),
-            }
-        }
-        None => format!("{REDACTED}{tail}"),
+        crate::redact::known_secret(message, self.password.as_deref())
     }
 }
 
 fn invalid(input: &str, reason: impl Into<String>) -> DbError {
     DbError::InvalidUrl {
-        url: redact_url(input),
+        url: crate::redact::url(input),
         reason: reason.into(),
     }
 }
@@ -276,11 +227,5 @@ mod tests {
                 assert!(!msg.contains("hunter2"), "{bad}: {msg}");
             }
         }
-    }
-
-    #[test]
-    fn scrubs_raw_and_encoded_passwords() {
-        let s = scrub_password("denied for p@ss and p%40ss", Some("p@ss"));
-        assert_eq!(s, "denied for *** and ***");
     }
 }

@@ -837,6 +837,16 @@ fn secret_redaction() {
         mask_url_password("mysql://root:pw@db:3306/x and http://h:1"),
         "mysql://root:<redacted>@db:3306/x and http://h:1"
     );
+    // A user name alone is the token; token-like query values are secrets too.
+    assert_eq!(
+        display_value(
+            "SESSION_MANAGER_BASE_URL",
+            "http://TOKEN42@h:3011/?key=k&page=2"
+        ),
+        "http://<redacted>@h:3011/?key=<redacted>&page=2"
+    );
+    let line = scan::redact_line("fetch('https://TOKEN42@h/x?page=1&access_token=abc&sig=1')");
+    assert!(!line.contains("TOKEN42") && !line.contains("abc"), "{line}");
     assert_eq!(
         scan::redact_line("DB_PASSWORD=abc PORT=3001 node app.js"),
         "DB_PASSWORD=<redacted> PORT=3001 node app.js"

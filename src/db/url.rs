@@ -1,6 +1,8 @@
 //! Database server URLs: strict validation, and redaction so a password never reaches output.
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlSslMode};
+use std::path::Path;
+
 use url::Url;
 
 use super::DbError;
@@ -49,6 +51,9 @@ fn invalid(input: &str, reason: impl Into<String>) -> DbError {
     }
 }
 
+/// A CA bundle larger than this is not a CA bundle.
+const MAX_CA_BYTES: u64 = 4 * 1024 * 1024;
+
 const EXPECTED: &str = "expected mysql://user[:password]@host[:port][/database]";
 
 /// A database or user name lmh accepts from a URL: plain identifiers only, because names end up
@@ -75,8 +80,11 @@ pub(crate) fn parse_server_url(raw: &str) -> Result<ServerUrl, DbError> {
             format!("scheme `{scheme}` is not supported; use mysql:// or mariadb://"),
         ));
     }
-    let host = match url.host_str() {
-        Some(h) if !h.is_empty() => h.to_string(),
+    // The driver wants an IPv6 literal bare (`::1`); the URL writes it in brackets.
+    let host = match url.host() {
+        Some(url::Host::Ipv6(a)) => a.to_string(),
+        Some(url::Host::Ipv4(a)) => a.to_string(),
+        Some(url::Host::Domain(d)) if !d.is_empty() => d.to_string(),
         _ => return Err(invalid(input, format!("no host; {EXPECTED}"))),
     };
     let port = url.port().unwrap_or(3306);
@@ -147,7 +155,12 @@ pub(crate) fn parse_server_url(raw: &str) -> Result<ServerUrl, DbError> {
                 })?;
                 options = options.ssl_mode(mode);
             }
-            "ssl-ca" | "sslca" => options = options.ssl_ca(&*value),
+            "ssl-ca" | "sslca" => {
+                // Checked here, so a wrong path is a URL error, not a TLS failure later.
+                crate::files::read_text_file(Path::new(&*value), MAX_CA_BYTES, "ssl-ca file")
+                    .map_err(|e| invalid(input, format!("{e}")))?;
+                options = options.ssl_ca(&*value);
+            }
             other => {
                 return Err(invalid(
                     input,

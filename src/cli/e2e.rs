@@ -36,19 +36,27 @@ pub struct DbArgs {
 impl DbArgs {
     /// The server to create scratch databases on. On a server given by URL, scratch databases
     /// that earlier runs could not drop (killed with SIGKILL) are swept first, when older than
-    /// six hours and marked as lmh's.
+    /// six hours and marked as lmh's or empty; younger ones seen are reported.
     pub async fn server(&self) -> Result<DbServer> {
         let server = DbServer::provide(&self.source()).await?;
         if !server.is_container() {
             match lmh::db::drop_stale(server.url(), Duration::from_secs(6 * 3600)).await {
-                Ok(dropped) if !dropped.is_empty() => {
-                    eprintln!(
-                        "dropped {} stale lmh scratch database(s): {}",
-                        dropped.len(),
-                        dropped.join(", ")
-                    );
+                Ok(sweep) => {
+                    if !sweep.dropped.is_empty() {
+                        eprintln!(
+                            "dropped {} stale lmh scratch database(s): {}",
+                            sweep.dropped.len(),
+                            sweep.dropped.join(", ")
+                        );
+                    }
+                    if !sweep.young.is_empty() {
+                        eprintln!(
+                            "note: {} lmh scratch database(s) younger than 6 h left alone (another run may be using them; dropped once older): {}",
+                            sweep.young.len(),
+                            sweep.young.join(", ")
+                        );
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => eprintln!("warning: could not sweep stale scratch databases: {e}"),
             }
         }

@@ -25,6 +25,7 @@ pub mod report;
 pub mod scheduler;
 pub mod session;
 pub mod verify;
+pub mod yaml;
 
 /// A reqwest client builder with lmh's TLS provider (rustls on ring) installed.
 ///

@@ -193,7 +193,10 @@ pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
         let run = run_fixture(fixture, server.url(), &provider, &config)
             .await
             .with_context(|| format!("running fixture {}", fixture.file.display()))?;
-        eprintln!("  {}: {}", run.fixture, run.summary());
+        eprintln!(
+            "  {}",
+            lmh::report::terminal_line(&format!("{}: {}", run.fixture, run.summary()))
+        );
         report.extend(run.to_checks());
     }
     args.output.emit(&report)

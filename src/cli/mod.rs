@@ -129,7 +129,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(Verdict::Pass) => ExitCode::from(EXIT_OK),
         Ok(Verdict::Fail) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", lmh::report::terminal_text(&format!("{e:#}")));
             ExitCode::from(EXIT_USAGE)
         }
     }

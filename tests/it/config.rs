@@ -1562,3 +1562,30 @@ fn a_schemeless_password_in_the_hub_url_never_reaches_output() {
         assert!(text.contains("127.0.0.1:3011"), "{format}: {text}");
     }
 }
+
+#[test]
+fn terminal_escapes_in_a_value_are_shown_escaped_never_sent_to_the_terminal() {
+    // ESC[1A ESC[2K CR: move up, erase the line, rewrite it: would hide the FAIL line above.
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join(".env");
+    std::fs::write(
+        &env,
+        "SESSION_MANAGER_BASE_URL=http://127.0.0.1:3011/\u{1b}[1A\u{1b}[2K\r  [  ok] all good\u{202e}\n",
+    )
+    .unwrap();
+    let out = lmh(&[
+        "config",
+        "check",
+        "--hub-env",
+        env.to_str().unwrap(),
+        "--sm-shell",
+        "PORT=3011",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for c in ['\u{1b}', '\r', '\u{202e}'] {
+        assert!(!stdout.contains(c), "{c:?} reached the terminal: {stdout:?}");
+    }
+    assert!(stdout.contains("\\u{1b}"), "shown escaped: {stdout}");
+    assert!(stdout.contains("[FAIL]"), "{stdout}");
+}

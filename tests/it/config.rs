@@ -1584,7 +1584,10 @@ fn terminal_escapes_in_a_value_are_shown_escaped_never_sent_to_the_terminal() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     for c in ['\u{1b}', '\r', '\u{202e}'] {
-        assert!(!stdout.contains(c), "{c:?} reached the terminal: {stdout:?}");
+        assert!(
+            !stdout.contains(c),
+            "{c:?} reached the terminal: {stdout:?}"
+        );
     }
     assert!(stdout.contains("\\u{1b}"), "shown escaped: {stdout}");
     assert!(stdout.contains("[FAIL]"), "{stdout}");

@@ -220,6 +220,13 @@ mod tests {
     }
 
     #[test]
+    fn an_ipv6_literal_reaches_the_driver_without_brackets() {
+        let u = parse_server_url("mysql://root@[::1]:3306").unwrap();
+        assert_eq!(u.options.get_host(), "::1");
+        assert_eq!(u.display(), "mysql://root@[::1]:3306");
+    }
+
+    #[test]
     fn rejects_bad_urls_without_leaking_the_password() {
         for bad in [
             "",

@@ -187,7 +187,7 @@ fn open_regular(path: &Path, what: &str) -> Result<File, ReadError> {
 pub enum WriteError {
     /// Something other than a regular file is at the path (a symlink, device, FIFO, directory).
     #[error(
-        "{what} {}: refusing to replace it: it is {kind}, not a regular file; give the path of a regular file or of one that does not exist yet",
+        "{what} {}: refusing to write it: it is {kind}, not a regular file; give the path of a regular file or of one that does not exist yet",
         path.display()
     )]
     NotAFile {
@@ -199,14 +199,14 @@ pub enum WriteError {
         kind: &'static str,
     },
     /// Creating, writing or renaming failed.
-    #[error("{what} {}: cannot write it: {source}; check the directory exists and is writable", path.display())]
+    #[error("{what} {}: cannot write it: {error}; check the directory exists and is writable", path.display())]
     Io {
         /// The path.
         path: PathBuf,
         /// What the file was meant to be.
         what: String,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (shown in the message, so not a `source` to print twice).
+        error: std::io::Error,
     },
 }
 
@@ -216,16 +216,18 @@ pub enum WriteError {
 /// root cannot be made to replace `/dev/null` or write through a planted link. Every file lmh
 /// writes goes through here. `what` names the file in errors, e.g. `JUnit report`.
 pub fn write_output_file(path: &Path, bytes: &[u8], what: &str) -> Result<(), WriteError> {
-    let io = |source| WriteError::Io {
+    let io = |error: std::io::Error| WriteError::Io {
         path: path.to_path_buf(),
         what: what.to_string(),
-        source,
+        error,
     };
     refuse_non_regular(path, what)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    // Checked first for a plain message: tempfile's errors name its temporary file instead.
+    std::fs::metadata(dir).map_err(io)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".lmh-").suffix(".tmp");
     #[cfg(unix)]
@@ -254,10 +256,10 @@ fn refuse_non_regular(path: &Path, what: &str) -> Result<(), WriteError> {
             kind: kind(meta.file_type()),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(source) => Err(WriteError::Io {
+        Err(error) => Err(WriteError::Io {
             path: path.to_path_buf(),
             what: what.to_string(),
-            source,
+            error,
         }),
     }
 }
@@ -276,16 +278,13 @@ pub fn open_append_file(path: &Path, what: &str) -> Result<File, WriteError> {
         // raced in does not block it (it is refused just below).
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    let file = options.open(path).map_err(|source| WriteError::Io {
+    let io = |error| WriteError::Io {
         path: path.to_path_buf(),
         what: what.to_string(),
-        source,
-    })?;
-    let meta = file.metadata().map_err(|source| WriteError::Io {
-        path: path.to_path_buf(),
-        what: what.to_string(),
-        source,
-    })?;
+        error,
+    };
+    let file = options.open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
     if !meta.is_file() {
         return Err(WriteError::NotAFile {
             path: path.to_path_buf(),

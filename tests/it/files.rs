@@ -357,6 +357,18 @@ fn junit_replaces_a_regular_file_and_ignores_a_link_at_the_old_temporary_name() 
         .collect();
     assert_eq!(names.len(), 3, "no temporary file left: {names:?}");
 
+    let missing = dir.path().join("no-such-dir/r.xml");
+    let err = lmh::files::write_output_file(&missing, b"x", "test report").unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("cannot write it") && msg.contains("os error 2"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains(".lmh-"),
+        "names the user's path, not a temporary one: {msg}"
+    );
+
     let fresh = dir.path().join("new.xml");
     lmh::files::write_output_file(&fresh, b"bytes", "test report").unwrap();
     assert_eq!(std::fs::read(&fresh).unwrap(), b"bytes");

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash ci/start-mariadb.sh
+bash ci/mariadb-tls.sh
 bash ci/setup-docker.sh
 
 export DATABASE_URL="${DATABASE_URL:-mysql://root@127.0.0.1:3306}"
@@ -12,5 +13,7 @@ export DATABASE_URL="${DATABASE_URL:-mysql://root@127.0.0.1:3306}"
 # image is a failure, not a skip.
 export LMH_MYSQL_IMAGE="${LMH_MYSQL_IMAGE:-lmh-mariadb:10.11}"
 export LMH_REQUIRE_DOCKER=1
+# ci/mariadb-tls.sh configured TLS and ::1: those tests run for real too.
+export LMH_REQUIRE_TLS=1
 
 cargo test --locked

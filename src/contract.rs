@@ -356,12 +356,13 @@ impl Contract {
             location: location.to_string(),
             reason,
         };
-        let doc: Value = yaml_serde::from_str(text).map_err(|e| {
-            let location = e
-                .location()
-                .map(|l| format!("line {}, column {}", l.line(), l.column()))
-                .unwrap_or_else(|| "document".into());
-            err(&location, format!("not valid YAML: {e}"))
+        let doc: Value = crate::yaml::parse(text).map_err(|e| {
+            let location = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!("line {l}, column {c}"),
+                (Some(l), None) => format!("line {l}"),
+                _ => "document".into(),
+            };
+            err(&location, format!("not valid YAML: {}", e.reason))
         })?;
         Loader {
             doc: &doc,

@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+mod owner;
 mod schema;
 mod server;
 mod url;
@@ -34,9 +35,11 @@ use sqlx::migrate::Migrator;
 use sqlx::mysql::{MySql, MySqlConnection, MySqlDatabaseError, MySqlPool, MySqlPoolOptions};
 use sqlx::{Acquire, AssertSqlSafe, Connection, Executor};
 
+/// A database URL as shown to people (see [`crate::redact::url`]).
+pub use crate::redact::url as redact_url;
+use owner::Owner;
 pub use schema::{EstadoCampania, EstadoEnvio, EstadoProgramacion, UnknownEstado};
 pub use server::{DbServer, DbSource, ServerError};
-pub use url::redact_url;
 use url::{ServerUrl, parse_server_url};
 
 /// The local development server the error messages suggest; never used silently.
@@ -311,7 +314,8 @@ pub async fn drop_all_live() -> Result<Vec<String>, DbError> {
     let mut failed = Vec::new();
     let mut first_reason = None;
     for (name, entry) in entries {
-        match drop_scratch(&entry.server, &name, Some(&entry.run_id)).await {
+        // RunOrEmpty: the entry is made before the CREATE, so it may not be marked yet.
+        match drop_scratch(&entry.server, &name, Owner::RunOrEmpty(&entry.run_id)).await {
             Ok(()) => dropped.push(name),
             Err(e) => {
                 first_reason.get_or_insert_with(|| e.to_string());
@@ -381,41 +385,68 @@ async fn list_on(
     Ok(out)
 }
 
-/// Drop scratch databases left by runs that died without cleaning up (SIGKILL, power loss):
-/// those with a valid lmh marker older than `older_than`, not held by this process. Databases
-/// without a marker are never touched. Returns the names dropped.
-pub async fn drop_stale(server_url: &str, older_than: Duration) -> Result<Vec<String>, DbError> {
+/// What a sweep of old scratch databases did and saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sweep {
+    /// Dropped: marked by a run, or empty (a creation interrupted before its marker), and
+    /// older than the age given.
+    pub dropped: Vec<String>,
+    /// Seen and left alone because younger: another run may still be using them.
+    pub young: Vec<String>,
+}
+
+/// Drop scratch databases left by runs that died without cleaning up (SIGKILL, power loss, a
+/// signal between CREATE and marker): those older than `older_than`, not held by this process,
+/// with a valid lmh marker or empty. A database without a marker that holds tables is never
+/// touched. Younger ones are reported in [`Sweep::young`].
+pub async fn drop_stale(server_url: &str, older_than: Duration) -> Result<Sweep, DbError> {
     let server = parse_server_url(server_url)?;
     // An age too large to subtract means nothing can be that old.
-    let Some(cutoff) = chrono::Duration::from_std(older_than)
+    let cutoff = chrono::Duration::from_std(older_than)
         .ok()
-        .and_then(|age| chrono::Utc::now().naive_utc().checked_sub_signed(age))
-    else {
-        return Ok(Vec::new());
-    };
+        .and_then(|age| chrono::Utc::now().naive_utc().checked_sub_signed(age));
     let mut admin = admin_connect(&server).await?;
     let found = list_on(&mut admin, &server).await;
     let _ = admin.close().await;
-    let mut dropped = Vec::new();
+    let mut sweep = Sweep::default();
     for info in found? {
-        let (Some(run_id), Some(created_at)) = (&info.run_id, info.created_at) else {
-            continue;
-        };
-        if info.live_here || created_at >= cutoff {
+        if info.live_here {
             continue;
         }
-        drop_scratch(&server, &info.name, Some(run_id)).await?;
-        dropped.push(info.name);
+        // Marker-less: the name's UTC stamp says when it was made.
+        let Some(created_at) = info.created_at.or_else(|| name_stamp(&info.name)) else {
+            continue;
+        };
+        if cutoff.is_none_or(|c| created_at >= c) {
+            sweep.young.push(info.name);
+            continue;
+        }
+        let owner = match &info.run_id {
+            Some(run_id) => Owner::Run(run_id),
+            None => Owner::Empty,
+        };
+        match drop_scratch(&server, &info.name, owner).await {
+            Ok(()) => sweep.dropped.push(info.name),
+            // Not provably lmh's: left alone, as it should be.
+            Err(DbError::NotOwned { .. }) => {}
+            Err(e) => return Err(e),
+        }
     }
-    Ok(dropped)
+    Ok(sweep)
 }
 
-/// Drop a scratch database: check the name, check the marker (when `run_id` is given), end the
-/// sessions still using it (an abandoned transaction would otherwise block DROP forever), drop.
-async fn drop_scratch(server: &ServerUrl, name: &str, run_id: Option<&str>) -> Result<(), DbError> {
+/// When a scratch database was created, from its name (`lmh_scratch_YYYYMMDDHHMMSS_...`, UTC).
+fn name_stamp(name: &str) -> Option<chrono::NaiveDateTime> {
+    let stamp = name.strip_prefix(SCRATCH_PREFIX)?.get(..14)?;
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d%H%M%S").ok()
+}
+
+/// Drop a scratch database: check the name, check it is `owner`'s, end the sessions still
+/// using it (an abandoned transaction would otherwise block DROP forever), drop.
+async fn drop_scratch(server: &ServerUrl, name: &str, owner: Owner<'_>) -> Result<(), DbError> {
     validate_scratch_name(name)?;
     let mut admin = admin_connect(server).await?;
-    let result = drop_scratch_on(&mut admin, server, name, run_id).await;
+    let result = drop_scratch_on(&mut admin, server, name, owner).await;
     let _ = admin.close().await;
     result
 }
@@ -424,7 +455,7 @@ async fn drop_scratch_on(
     admin: &mut MySqlConnection,
     server: &ServerUrl,
     name: &str,
-    run_id: Option<&str>,
+    owner: Owner<'_>,
 ) -> Result<(), DbError> {
     let exists: Option<String> = sqlx::query_scalar(
         "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
@@ -436,27 +467,7 @@ async fn drop_scratch_on(
     if exists.is_none() {
         return Ok(());
     }
-    if let Some(run_id) = run_id {
-        let sql = format!("SELECT run_id FROM `{name}`.`{MARKER_TABLE}`");
-        let owners: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_all(&mut *admin)
-            .await
-            .map_err(|e| DbError::NotOwned {
-                database: name.to_string(),
-                reason: format!(
-                    "cannot read its {MARKER_TABLE} table ({}), so it will not be dropped",
-                    server.scrub(&e.to_string())
-                ),
-            })?;
-        if owners.iter().all(|o| o != run_id) {
-            return Err(DbError::NotOwned {
-                database: name.to_string(),
-                reason: format!(
-                    "its marker names run(s) {owners:?}, not this run {run_id:?}, so it will not be dropped"
-                ),
-            });
-        }
-    }
+    owner::check(admin, server, name, owner).await?;
     let others: Vec<u64> = sqlx::query_scalar(
         "SELECT CAST(ID AS UNSIGNED) FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()",
     )
@@ -534,9 +545,23 @@ impl ScratchDb {
             attempt += 1;
             let name = generate_scratch_name();
             validate_scratch_name(&name)?;
+            // Registered BEFORE the CREATE: a signal that cancels this future after the server
+            // created the database but before the marker is written still finds it here
+            // (`drop_all_live` drops it while it is empty or marked by this run).
+            live().insert(
+                name.clone(),
+                LiveEntry {
+                    server: server.clone(),
+                    run_id: run_id.clone(),
+                },
+            );
             let sql =
                 format!("CREATE DATABASE `{name}` CHARACTER SET latin1 COLLATE latin1_swedish_ci");
-            match admin.execute(AssertSqlSafe(sql)).await {
+            let created = admin.execute(AssertSqlSafe(sql)).await;
+            if created.is_err() {
+                live().remove(&name);
+            }
+            match created {
                 Ok(_) => break name,
                 // 1007: database exists. Astronomically unlikely; try another random suffix.
                 Err(e) if mysql_error_number(&e) == Some(1007) && attempt < 3 => continue,
@@ -555,15 +580,6 @@ impl ScratchDb {
                 }
             }
         };
-        // Registered before anything else can fail, so Ctrl-C from here on still drops it.
-        live().insert(
-            name.clone(),
-            LiveEntry {
-                server: server.clone(),
-                run_id: run_id.clone(),
-            },
-        );
-
         let result = Self::mark_and_migrate(&mut admin, &server, &name, &run_id).await;
         let _ = admin.close().await;
         match result {
@@ -576,7 +592,7 @@ impl ScratchDb {
             Err(e) => {
                 live().remove(&name);
                 // We issued the CREATE a moment ago, so the database is ours even without a marker.
-                let _ = drop_scratch(&server, &name, None).await;
+                let _ = drop_scratch(&server, &name, Owner::JustCreated).await;
                 Err(e)
             }
         }
@@ -663,7 +679,7 @@ impl ScratchDb {
         // Unregistered only once it is gone: if this future is cancelled half-way (Ctrl-C,
         // SIGTERM) or the drop fails, `Drop` and `drop_all_live` still know to try.
         self.pool.close().await;
-        let result = drop_scratch(&self.server, &self.name, Some(&self.run_id)).await;
+        let result = drop_scratch(&self.server, &self.name, Owner::Run(&self.run_id)).await;
         if result.is_ok() {
             live().remove(&self.name);
         }
@@ -688,7 +704,7 @@ impl Drop for ScratchDb {
                     .enable_all()
                     .build()
                     .map_err(|e| e.to_string())?;
-                rt.block_on(drop_scratch(&server, &name, Some(&run_id)))
+                rt.block_on(drop_scratch(&server, &name, Owner::Run(&run_id)))
                     .map_err(|e| e.to_string())
             })
             .map_err(|e| e.to_string())

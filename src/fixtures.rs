@@ -104,6 +104,11 @@ pub const HISTORIAL_ORIGEN: &str = "lmh-fixture";
 
 /// Upper bound for one `generate:` row, to keep a typo from filling the disk.
 pub const MAX_GENERATE: u32 = 10_000;
+/// Upper bound for the envios of one fixture, explicit and generated together; checked before
+/// any row is built, so many `generate:` rows cannot exhaust memory or fill a database.
+pub const MAX_FIXTURE_ROWS: u64 = 100_000;
+/// The most a MySQL `TEXT` column holds, in bytes.
+const TEXT_COLUMN_BYTES: usize = 65_535;
 /// Fixture files bigger than this are refused (the largest real one is a few KiB).
 pub const MAX_FIXTURE_BYTES: u64 = 8 * 1024 * 1024;
 
@@ -430,20 +435,11 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Vec<Fixture>, FixtureError> {
 /// Parse and validate fixture text; `file` is only used to name it in errors.
 pub fn parse(text: &str, file: impl AsRef<Path>) -> Result<Fixture, FixtureError> {
     let file = file.as_ref().to_path_buf();
-    let raw: RawFixture = yaml_serde::from_str(text).map_err(|e| {
-        let loc = e.location();
-        let mut reason = e.to_string();
-        if let Some(loc) = &loc {
-            // The message repeats the position; the error's prefix already has it.
-            let suffix = format!(" at line {} column {}", loc.line(), loc.column());
-            reason = reason.replacen(&suffix, "", 1);
-        }
-        FixtureError::Parse {
-            file: file.clone(),
-            line: loc.as_ref().map(|l| l.line()),
-            column: loc.as_ref().map(|l| l.column()),
-            reason,
-        }
+    let raw: RawFixture = crate::yaml::parse(text).map_err(|e| FixtureError::Parse {
+        file: file.clone(),
+        line: e.line,
+        column: e.column,
+        reason: e.reason,
     })?;
     Validator {
         file,
@@ -825,6 +821,7 @@ impl Validator {
                 return Err(here("id", format!("duplicate campaign id {}", c.id)));
             }
             check_latin1(&c.nombre, 255).map_err(|r| here("nombre", r))?;
+            check_text_column(&c.mensaje).map_err(|r| here("mensaje", r))?;
             if let Some(cl) = c.cliente_id
                 && cl <= 0
             {
@@ -989,6 +986,20 @@ impl Validator {
                 }
             }
         }
+        let mut total: u64 = 0;
+        for (i, e) in raw.iter().enumerate() {
+            total += e.generate.map_or(1, u64::from);
+            if total > MAX_FIXTURE_ROWS {
+                return Err(self.err(
+                    "envios",
+                    Some(i),
+                    e.generate.map(|_| "generate"),
+                    format!(
+                        "the fixture would have more than {MAX_FIXTURE_ROWS} envios from here on; split it into smaller fixtures"
+                    ),
+                ));
+            }
+        }
         let mut next_id = explicit_ids.iter().copied().max().unwrap_or(0);
         let mut assign = |i: usize| -> Result<i32, FixtureError> {
             next_id = next_id
@@ -1075,6 +1086,9 @@ impl Validator {
                     "longer than 255 characters".into(),
                 ));
             }
+            if let Some(t) = &e.mensaje_final {
+                check_text_column(t).map_err(|r| here(Some("mensaje_final"), r))?;
+            }
             let phone = check_phone(e.telefono_wapp.as_deref());
             let has_text = e
                 .mensaje_final
@@ -1121,6 +1135,18 @@ fn sorted_list(ids: &HashSet<i32>) -> String {
         .map(|i| i.to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Text for a utf8mb4 `TEXT` column: at most 65,535 bytes, or the insert would fail (strict
+/// mode) or cut it (not strict).
+fn check_text_column(s: &str) -> Result<(), String> {
+    if s.len() > TEXT_COLUMN_BYTES {
+        return Err(format!(
+            "{} bytes long; its TEXT column holds at most {TEXT_COLUMN_BYTES} bytes",
+            s.len()
+        ));
+    }
+    Ok(())
 }
 
 fn check_latin1(s: &str, max_chars: usize) -> Result<(), String> {

@@ -118,13 +118,8 @@ pub enum MockError {
         source: std::io::Error,
     },
     /// The journal file could not be opened.
-    #[error("cannot write the journal to {path}: {source}")]
-    Journal {
-        /// The file asked for.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Journal(#[from] crate::files::WriteError),
 }
 
 /// Which requests a fault applies to.
@@ -256,23 +251,24 @@ pub type Journal = Vec<JournalEntry>;
 /// Journals bigger than this are refused.
 pub const MAX_JOURNAL_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Read a journal written as JSON lines (by `lmh mock serve --journal`).
+/// Read a journal written as JSON lines (by `lmh mock serve --journal`), streaming: one line is
+/// held at a time besides the entries.
 pub fn read_journal(path: &Path) -> Result<Journal, String> {
-    let text = crate::files::read_text_file(path, MAX_JOURNAL_BYTES, "journal")
-        .map_err(|e| e.to_string())?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| {
-                format!(
-                    "journal {}:{}: not a journal entry: {e}; expected one JSON object per line as `lmh mock serve --journal` writes",
-                    path.display(),
-                    i + 1
-                )
-            })
-        })
-        .collect()
+    let mut journal = Journal::new();
+    crate::files::for_each_line::<String>(path, MAX_JOURNAL_BYTES, "journal", |number, line| {
+        if line.trim().is_empty() {
+            return Ok(());
+        }
+        let entry = serde_json::from_str(line).map_err(|e| {
+            format!(
+                "journal {}:{number}: not a journal entry: {e}; expected one JSON object per line as `lmh mock serve --journal` writes",
+                path.display(),
+            )
+        })?;
+        journal.push(entry);
+        Ok(())
+    })?;
+    Ok(journal)
 }
 
 /// One client's session inside the mock.
@@ -342,14 +338,7 @@ impl MockSessionManager {
             })?;
         let sink = match &config.journal_file {
             Some(path) => Some(Mutex::new(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .map_err(|source| MockError::Journal {
-                        path: path.clone(),
-                        source,
-                    })?,
+                crate::files::open_append_file(path, "journal").map_err(MockError::Journal)?,
             )),
             None => None,
         };

@@ -155,7 +155,7 @@ impl Report {
     /// Terminal form: one line per check, details indented, a closing tally.
     pub fn to_human(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "{}", self.title);
+        let _ = writeln!(out, "{}", terminal_line(&self.title));
         for c in &self.checks {
             write_check(&mut out, c);
         }
@@ -167,7 +167,7 @@ impl Report {
     /// only counted per area.
     pub fn to_human_brief(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "{}", self.title);
+        let _ = writeln!(out, "{}", terminal_line(&self.title));
         let mut passed_per_area: Vec<(&str, usize)> = Vec::new();
         for c in &self.checks {
             if c.outcome == Outcome::Pass {
@@ -180,7 +180,7 @@ impl Report {
             write_check(&mut out, c);
         }
         for (area, n) in passed_per_area {
-            let _ = writeln!(out, "  [  ok] {area}: {n} checks passed");
+            let _ = writeln!(out, "  [  ok] {}: {n} checks passed", terminal_line(area));
         }
         out.push_str(&self.closing_line());
         out
@@ -288,12 +288,12 @@ fn write_check(out: &mut String, c: &Check) {
         out,
         "  [{:>4}] {}: {}: {}",
         c.outcome.label(),
-        c.area,
-        c.name,
-        c.summary
+        terminal_line(&c.area),
+        terminal_line(&c.name),
+        terminal_line(&c.summary)
     );
     for d in &c.details {
-        let _ = writeln!(out, "         {d}");
+        let _ = writeln!(out, "         {}", terminal_line(d));
     }
 }
 
@@ -318,16 +318,37 @@ fn xml(s: &str) -> String {
 /// A string from outside (a provider's answer, a consumer's header) made safe to print:
 /// at most `max_chars` characters, control characters escaped.
 pub fn printable(s: &str, max_chars: usize) -> String {
-    let mut out = String::new();
-    for c in s.chars().take(max_chars) {
-        if c.is_control() {
+    let cut: String = s.chars().take(max_chars).collect();
+    let mut out = terminal_line(&cut);
+    if s.chars().count() > max_chars {
+        out.push('…');
+    }
+    out
+}
+
+/// One line of terminal text from values lmh did not write (files, journals, providers):
+/// control characters (ANSI escapes, carriage returns, newlines) and bidirectional overrides
+/// shown escaped (`\u{1b}`), so no value can move the cursor, recolour or hide a FAIL line.
+pub fn terminal_line(s: &str) -> String {
+    escape_for_terminal(s, false)
+}
+
+/// Like [`terminal_line`] for text of several lines: newlines and tabs are kept.
+pub fn terminal_text(s: &str) -> String {
+    escape_for_terminal(s, true)
+}
+
+fn escape_for_terminal(s: &str, keep_lines: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if keep_lines && matches!(c, '\n' | '\t') {
+            out.push(c);
+        } else if c.is_control() || bidi {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
-    }
-    if s.chars().count() > max_chars {
-        out.push('…');
     }
     out
 }

@@ -131,16 +131,12 @@ pub fn parse_base_url(value: &str, source: &str) -> Result<String, AdapterError>
             } else {
                 ""
             };
-            return fail(redact_raw(trimmed), format!("not a URL: {e}{hint}"));
+            return fail(crate::redact::url(trimmed), format!("not a URL: {e}{hint}"));
         }
     };
     // Without `://`, `user:secret@host` parses with `user` as the scheme and the secret in
-    // the path: show the raw text redacted, never the parsed form.
-    let shown = if trimmed.contains("://") {
-        redact(&url)
-    } else {
-        redact_raw(trimmed)
-    };
+    // the path: `redact::url` shows the raw text redacted, never the parsed form.
+    let shown = crate::redact::url(trimmed);
     if !matches!(url.scheme(), "http" | "https") {
         let hint = if trimmed.contains("://") {
             String::new()
@@ -148,7 +144,7 @@ pub fn parse_base_url(value: &str, source: &str) -> Result<String, AdapterError>
             format!(
                 " (\"{}\" was read as the scheme: write http://{})",
                 url.scheme(),
-                redact_raw(trimmed)
+                shown
             )
         };
         return fail(
@@ -182,25 +178,4 @@ pub fn parse_base_url(value: &str, source: &str) -> Result<String, AdapterError>
         out.pop();
     }
     Ok(out)
-}
-
-/// A URL for messages, with any user name or password replaced.
-fn redact(url: &url::Url) -> String {
-    if url.username().is_empty() && url.password().is_none() {
-        return url.to_string();
-    }
-    let mut u = url.clone();
-    let _ = u.set_password(None);
-    let _ = u.set_username("***");
-    u.to_string()
-}
-
-/// A string that failed to parse as a URL, with anything between `://` and `@` replaced.
-fn redact_raw(s: &str) -> String {
-    match (s.find("://"), s.rfind('@')) {
-        (Some(i), Some(j)) if j > i + 3 => format!("{}***{}", &s[..i + 3], &s[j..]),
-        // No scheme: everything before the last `@` may be `user:password`.
-        (None, Some(j)) => format!("***{}", &s[j..]),
-        _ => s.to_string(),
-    }
 }

@@ -62,7 +62,7 @@ pub fn run(command: ContractCommand) -> Result<Verdict> {
             let (old, new) = (load(&args.old)?, load(&args.new)?);
             let d = diff(&old, &new);
             match args.format {
-                Format::Human => print!("{}", d.to_human()),
+                Format::Human => print!("{}", lmh::report::terminal_text(&d.to_human())),
                 Format::Json => println!("{:#}", d.to_json()),
                 Format::Junit => {
                     let mut report = lmh::report::Report::new("lmh contract diff");
@@ -79,7 +79,7 @@ pub fn run(command: ContractCommand) -> Result<Verdict> {
         ContractCommand::Ops(args) => {
             let contract = load(args.file.as_deref().unwrap_or("v1"))?;
             match args.format {
-                Format::Human => print!("{}", ops_human(&contract)),
+                Format::Human => print!("{}", lmh::report::terminal_text(&ops_human(&contract))),
                 Format::Json | Format::Junit => println!("{:#}", ops_json(&contract)),
             }
             Ok(Verdict::Pass)

@@ -36,19 +36,27 @@ pub struct DbArgs {
 impl DbArgs {
     /// The server to create scratch databases on. On a server given by URL, scratch databases
     /// that earlier runs could not drop (killed with SIGKILL) are swept first, when older than
-    /// six hours and marked as lmh's.
+    /// six hours and marked as lmh's or empty; younger ones seen are reported.
     pub async fn server(&self) -> Result<DbServer> {
         let server = DbServer::provide(&self.source()).await?;
         if !server.is_container() {
             match lmh::db::drop_stale(server.url(), Duration::from_secs(6 * 3600)).await {
-                Ok(dropped) if !dropped.is_empty() => {
-                    eprintln!(
-                        "dropped {} stale lmh scratch database(s): {}",
-                        dropped.len(),
-                        dropped.join(", ")
-                    );
+                Ok(sweep) => {
+                    if !sweep.dropped.is_empty() {
+                        eprintln!(
+                            "dropped {} stale lmh scratch database(s): {}",
+                            sweep.dropped.len(),
+                            sweep.dropped.join(", ")
+                        );
+                    }
+                    if !sweep.young.is_empty() {
+                        eprintln!(
+                            "note: {} lmh scratch database(s) younger than 6 h left alone (another run may be using them; dropped once older): {}",
+                            sweep.young.len(),
+                            sweep.young.join(", ")
+                        );
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => eprintln!("warning: could not sweep stale scratch databases: {e}"),
             }
         }
@@ -185,7 +193,10 @@ pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
         let run = run_fixture(fixture, server.url(), &provider, &config)
             .await
             .with_context(|| format!("running fixture {}", fixture.file.display()))?;
-        eprintln!("  {}: {}", run.fixture, run.summary());
+        eprintln!(
+            "  {}",
+            lmh::report::terminal_line(&format!("{}: {}", run.fixture, run.summary()))
+        );
         report.extend(run.to_checks());
     }
     args.output.emit(&report)
@@ -205,7 +216,7 @@ pub struct RunArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Base URL of the session-manager, e.g. http://127.0.0.1:3011.
-    #[arg(long, env = "SESSION_MANAGER_BASE_URL")]
+    #[arg(long, env = "SESSION_MANAGER_BASE_URL", hide_env_values = true)]
     session_manager: String,
     /// The fixture to load into the scratch database.
     #[arg(long)]

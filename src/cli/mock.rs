@@ -114,7 +114,11 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
         unknown
     );
     for e in journal.iter().filter(|e| e.unknown_route) {
-        eprintln!("  unknown route: {} (answered {})", e.label(), e.status);
+        eprintln!(
+            "  unknown route: {} (answered {})",
+            lmh::report::terminal_line(&e.label()),
+            e.status
+        );
     }
     Ok(())
 }

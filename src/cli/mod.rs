@@ -129,8 +129,32 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(Verdict::Pass) => ExitCode::from(EXIT_OK),
         Ok(Verdict::Fail) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", lmh::report::terminal_text(&format!("{e:#}")));
             ExitCode::from(EXIT_USAGE)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap prints an option's environment value in `--help` unless told not to; any of them
+    /// may hold a URL with credentials.
+    #[test]
+    fn no_help_text_shows_an_environment_value() {
+        fn walk(cmd: &clap::Command, path: &str, found: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                if arg.get_env().is_some() && !arg.is_hide_env_values_set() {
+                    found.push(format!("{path} --{}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), found);
+            }
+        }
+        let mut found = Vec::new();
+        walk(&super::Cli::command(), "lmh", &mut found);
+        assert!(found.is_empty(), "add hide_env_values = true: {found:?}");
     }
 }

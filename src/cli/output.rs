@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
 use lmh::report::Report;
 
@@ -50,14 +50,7 @@ impl OutputArgs {
             Format::Junit => print!("{}", report.to_junit()),
         }
         if let Some(path) = &self.junit {
-            // Written next to the target and renamed, so a failed write leaves no half a file.
-            let tmp = path.with_extension("xml.lmh-tmp");
-            let written =
-                std::fs::write(&tmp, report.to_junit()).and_then(|()| std::fs::rename(&tmp, path));
-            if written.is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
-            written.with_context(|| format!("writing the JUnit report to {}", path.display()))?;
+            lmh::files::write_output_file(path, report.to_junit().as_bytes(), "JUnit report")?;
         }
         Ok(if report.passed() {
             Verdict::Pass

@@ -204,86 +204,11 @@ impl Assignment {
     }
 }
 
-/// What is printed instead of a secret.
-pub const REDACTED: &str = "<redacted>";
+pub use crate::redact::{REDACTED, is_secret_key, text as mask_url_password};
 
-/// Whether a variable name looks like it holds a secret (password, token, key...).
-pub fn is_secret_key(key: &str) -> bool {
-    let upper = key.to_ascii_uppercase();
-    ["PASS", "PWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL"]
-        .iter()
-        .any(|word| upper.contains(word))
-}
-
-/// A value as it may appear in output: secrets redacted, URL passwords masked, long values cut.
+/// A value as it may appear in output: secrets redacted, URL credentials masked, long values cut.
 pub fn display_value(key: &str, value: &str) -> String {
-    if is_secret_key(key) {
-        return REDACTED.to_string();
-    }
-    let masked = mask_url_password(value);
-    shorten(&masked, 200)
-}
-
-/// `scheme://user:secret@host` → `scheme://user:<redacted>@host`, anywhere in `text`; a
-/// scheme-less `user:secret@host` loses its whole user part.
-pub fn mask_url_password(text: &str) -> String {
-    if !text.contains("://") {
-        return mask_schemeless_userinfo(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(pos) = rest.find("://") {
-        let (head, tail) = rest.split_at(pos + 3);
-        out.push_str(head);
-        let authority_end = tail
-            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
-            .unwrap_or(tail.len());
-        let authority = &tail[..authority_end];
-        match authority.rfind('@') {
-            Some(at) => {
-                let userinfo = &authority[..at];
-                match userinfo.find(':') {
-                    Some(colon) => {
-                        out.push_str(&userinfo[..colon + 1]);
-                        out.push_str(REDACTED);
-                    }
-                    None => out.push_str(userinfo),
-                }
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
-        }
-        rest = &tail[authority_end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `user:secret@host` (no scheme): every `@`-joined token keeps only what follows its last `@`.
-fn mask_schemeless_userinfo(text: &str) -> String {
-    let is_boundary = |c: char| c.is_whitespace() || matches!(c, '=' | '"' | '\'' | ',' | ';');
-    let mut out = String::with_capacity(text.len());
-    let mut token_start = 0;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        if i == text.len() || is_boundary(c) {
-            let token = &text[token_start..i];
-            match token.rfind('@') {
-                Some(at) if at > 0 => {
-                    out.push_str(REDACTED);
-                    out.push_str(&token[at..]);
-                }
-                _ => out.push_str(token),
-            }
-            if i < text.len() {
-                out.push(c);
-            }
-            token_start = i + c.len_utf8();
-        }
-    }
-    out
+    shorten(&crate::redact::value(key, value), 200)
 }
 
 /// Cut text to `max` characters, marking the cut.

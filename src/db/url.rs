@@ -1,12 +1,11 @@
 //! Database server URLs: strict validation, and redaction so a password never reaches output.
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlSslMode};
+use std::path::Path;
+
 use url::Url;
 
 use super::DbError;
-
-/// What lmh shows instead of a password.
-const REDACTED: &str = "***";
 
 /// A validated server URL, split into what lmh needs.
 #[derive(Clone)]
@@ -41,62 +40,19 @@ impl ServerUrl {
 
     /// Remove the password (raw and percent-encoded) from a message before it is shown.
     pub fn scrub(&self, message: &str) -> String {
-        scrub_password(message, self.password.as_deref())
-    }
-}
-
-pub(crate) fn scrub_password(message: &str, password: Option<&str>) -> String {
-    let Some(password) = password.filter(|p| !p.is_empty()) else {
-        return message.to_string();
-    };
-    let mut out = message.replace(password, REDACTED);
-    let encoded = url::form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>();
-    if encoded != password {
-        out = out.replace(&encoded, REDACTED);
-    }
-    out
-}
-
-/// Show a database URL with its password replaced, even when the URL does not parse.
-///
-/// ```
-/// use lmh::db::redact_url;
-/// assert_eq!(redact_url("mysql://root:s3cret@db:3306/x"), "mysql://root:***@db:3306/x");
-/// assert_eq!(redact_url("mysql://root:s3cret@"), "mysql://root:***@");
-/// assert!(!redact_url("garbage:pa ss@@@").contains("pa ss"));
-/// ```
-pub fn redact_url(input: &str) -> String {
-    if let Ok(mut url) = Url::parse(input)
-        && url.has_host()
-    {
-        if url.password().is_some() {
-            let _ = url.set_password(Some(REDACTED));
-        }
-        return url.to_string();
-    }
-    // Unparseable: assume everything before the last '@' may be credentials.
-    let Some(at) = input.rfind('@') else {
-        return input.to_string();
-    };
-    let (head, tail) = input.split_at(at);
-    match head.find("://") {
-        Some(p) => {
-            let (scheme, userinfo) = head.split_at(p + 3);
-            match userinfo.find(':') {
-                Some(c) => format!("{scheme}{}:{REDACTED}{tail}", &userinfo[..c]),
-                None => format!("{scheme}{userinfo}{tail}"),
-            }
-        }
-        None => format!("{REDACTED}{tail}"),
+        crate::redact::known_secret(message, self.password.as_deref())
     }
 }
 
 fn invalid(input: &str, reason: impl Into<String>) -> DbError {
     DbError::InvalidUrl {
-        url: redact_url(input),
+        url: crate::redact::url(input),
         reason: reason.into(),
     }
 }
+
+/// A CA bundle larger than this is not a CA bundle.
+const MAX_CA_BYTES: u64 = 4 * 1024 * 1024;
 
 const EXPECTED: &str = "expected mysql://user[:password]@host[:port][/database]";
 
@@ -124,8 +80,11 @@ pub(crate) fn parse_server_url(raw: &str) -> Result<ServerUrl, DbError> {
             format!("scheme `{scheme}` is not supported; use mysql:// or mariadb://"),
         ));
     }
-    let host = match url.host_str() {
-        Some(h) if !h.is_empty() => h.to_string(),
+    // The driver wants an IPv6 literal bare (`::1`); the URL writes it in brackets.
+    let host = match url.host() {
+        Some(url::Host::Ipv6(a)) => a.to_string(),
+        Some(url::Host::Ipv4(a)) => a.to_string(),
+        Some(url::Host::Domain(d)) if !d.is_empty() => d.to_string(),
         _ => return Err(invalid(input, format!("no host; {EXPECTED}"))),
     };
     let port = url.port().unwrap_or(3306);
@@ -196,7 +155,12 @@ pub(crate) fn parse_server_url(raw: &str) -> Result<ServerUrl, DbError> {
                 })?;
                 options = options.ssl_mode(mode);
             }
-            "ssl-ca" | "sslca" => options = options.ssl_ca(&*value),
+            "ssl-ca" | "sslca" => {
+                // Checked here, so a wrong path is a URL error, not a TLS failure later.
+                crate::files::read_text_file(Path::new(&*value), MAX_CA_BYTES, "ssl-ca file")
+                    .map_err(|e| invalid(input, format!("{e}")))?;
+                options = options.ssl_ca(&*value);
+            }
             other => {
                 return Err(invalid(
                     input,
@@ -256,6 +220,13 @@ mod tests {
     }
 
     #[test]
+    fn an_ipv6_literal_reaches_the_driver_without_brackets() {
+        let u = parse_server_url("mysql://root@[::1]:3306").unwrap();
+        assert_eq!(u.options.get_host(), "::1");
+        assert_eq!(u.display(), "mysql://root@[::1]:3306");
+    }
+
+    #[test]
     fn rejects_bad_urls_without_leaking_the_password() {
         for bad in [
             "",
@@ -276,11 +247,5 @@ mod tests {
                 assert!(!msg.contains("hunter2"), "{bad}: {msg}");
             }
         }
-    }
-
-    #[test]
-    fn scrubs_raw_and_encoded_passwords() {
-        let s = scrub_password("denied for p@ss and p%40ss", Some("p@ss"));
-        assert_eq!(s, "denied for *** and ***");
     }
 }

@@ -837,6 +837,16 @@ fn secret_redaction() {
         mask_url_password("mysql://root:pw@db:3306/x and http://h:1"),
         "mysql://root:<redacted>@db:3306/x and http://h:1"
     );
+    // A user name alone is the token; token-like query values are secrets too.
+    assert_eq!(
+        display_value(
+            "SESSION_MANAGER_BASE_URL",
+            "http://TOKEN42@h:3011/?key=k&page=2"
+        ),
+        "http://<redacted>@h:3011/?key=<redacted>&page=2"
+    );
+    let line = scan::redact_line("fetch('https://TOKEN42@h/x?page=1&access_token=abc&sig=1')");
+    assert!(!line.contains("TOKEN42") && !line.contains("abc"), "{line}");
     assert_eq!(
         scan::redact_line("DB_PASSWORD=abc PORT=3001 node app.js"),
         "DB_PASSWORD=<redacted> PORT=3001 node app.js"
@@ -1551,4 +1561,34 @@ fn a_schemeless_password_in_the_hub_url_never_reaches_output() {
         assert!(!text.contains("s3cr3t"), "{format}: {text}");
         assert!(text.contains("127.0.0.1:3011"), "{format}: {text}");
     }
+}
+
+#[test]
+fn terminal_escapes_in_a_value_are_shown_escaped_never_sent_to_the_terminal() {
+    // ESC[1A ESC[2K CR: move up, erase the line, rewrite it: would hide the FAIL line above.
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join(".env");
+    std::fs::write(
+        &env,
+        "SESSION_MANAGER_BASE_URL=http://127.0.0.1:3011/\u{1b}[1A\u{1b}[2K\r  [  ok] all good\u{202e}\n",
+    )
+    .unwrap();
+    let out = lmh(&[
+        "config",
+        "check",
+        "--hub-env",
+        env.to_str().unwrap(),
+        "--sm-shell",
+        "PORT=3011",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for c in ['\u{1b}', '\r', '\u{202e}'] {
+        assert!(
+            !stdout.contains(c),
+            "{c:?} reached the terminal: {stdout:?}"
+        );
+    }
+    assert!(stdout.contains("\\u{1b}"), "shown escaped: {stdout}");
+    assert!(stdout.contains("[FAIL]"), "{stdout}");
 }

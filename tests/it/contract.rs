@@ -190,3 +190,38 @@ fn malformed_or_incomplete_contracts_name_file_location_and_reason() {
     // `lmh contract diff OLD NEW` takes positional paths: no flag to point at.
     assert!(e.contains("check the path") && !e.contains("--"), "{e}");
 }
+
+#[test]
+fn a_repeated_path_is_an_error_at_its_line_not_a_silently_dropped_operation() {
+    // A second `/send:` (here with only a GET) used to replace the first: POST /send vanished.
+    let v1 = lmh::contract::V1_SOURCE;
+    let at = v1.find("\n  /send:\n").expect("v1 has /send") + 1;
+    let repeated = format!(
+        "{}  /send:\n    get:\n      operationId: sendAgain\n      responses:\n        '200': {{description: ok}}\n{}",
+        &v1[..at],
+        &v1[at..]
+    );
+    let line = v1[..at].lines().count() + 1;
+    let e = parse_err(&repeated);
+    assert!(
+        e.contains(&format!("line {}", line + 5)) && e.contains("duplicate") && e.contains("/send"),
+        "{e}"
+    );
+}
+
+#[test]
+fn deep_nesting_is_refused_and_a_bom_is_accepted() {
+    let deep = format!(
+        "openapi: 3.1.0\nx: {}1{}\n",
+        "{a: ".repeat(3000),
+        "}".repeat(3000)
+    );
+    let e = parse_err(&deep);
+    assert!(
+        e.contains("line 2") && e.contains("nested more than"),
+        "{e}"
+    );
+    let with_bom = format!("\u{feff}{}", lmh::contract::V1_SOURCE);
+    let c = Contract::parse(&with_bom, "bom.yaml").expect("a BOM is accepted");
+    assert!(c.operation("send").is_some());
+}

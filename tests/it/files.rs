@@ -255,5 +255,149 @@ fn lmh_contract_diff_with_a_fifo_exits_2_naming_it() {
 
 #[test]
 fn journals_refuse_hostile_files() {
-    refuses_every_hostile_input("journal", MAX_JOURNAL_BYTES, |p| read_journal(p).map(drop));
+    // Streamed: a journal is refused at its first bad line, so the non-UTF-8 case starts with a
+    // good entry and must still be refused at the byte, not taken for a parse error.
+    let hostile = Hostile::new(MAX_JOURNAL_BYTES);
+    let entry = r#"{"seq":1,"at":"2026-01-01T00:00:00Z","method":"GET","path":"/status","headers":{},"body":"","unknown_route":false,"status":200,"response":""}"#;
+    let mut bytes = format!("{entry}\n").into_bytes();
+    bytes.extend_from_slice(b"{\"a\xf1o\"}\n");
+    std::fs::write(&hostile.binary, &bytes).unwrap();
+    let offset = format!("offset {}", entry.len() + 1 + 3);
+    for (path, needle) in hostile.cases() {
+        let needle = if path == hostile.binary {
+            offset.as_str()
+        } else {
+            needle
+        };
+        let p = path.clone();
+        let err = guarded(format!("journal {}", path.display()), move || {
+            read_journal(&p)
+        })
+        .expect_err("refused");
+        assert!(
+            err.contains(&path.display().to_string()) && err.contains(needle),
+            "{needle}: {err}"
+        );
+    }
+}
+
+/// `lmh config check --sm-shell PORT=70000 --junit PATH` (a check fails: exit 1 means it wrote).
+fn check_with_junit(path: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lmh"))
+        .args(["config", "check", "--sm-shell", "PORT=70000", "--junit"])
+        .arg(path)
+        .output()
+        .expect("lmh runs")
+}
+
+#[test]
+fn junit_refuses_a_symlink_or_a_fifo_at_the_path_and_leaves_them_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    let link = dir.path().join("report.xml");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let out = check_with_junit(&link);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&link.display().to_string()) && stderr.contains("symbolic link"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+
+    let hostile = Hostile::new(0);
+    let out = check_with_junit(&hostile.fifo);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("FIFO"), "{stderr}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&hostile.fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    // Nothing else was left behind in the directory.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn junit_replaces_a_regular_file_and_ignores_a_link_at_the_old_temporary_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xml");
+    std::fs::write(&path, "old").unwrap();
+    // The old code wrote through this predictable name.
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join("report.xml.lmh-tmp")).unwrap();
+    let out = check_with_junit(&path);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.starts_with("<?xml"), "{written}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 3, "no temporary file left: {names:?}");
+
+    let missing = dir.path().join("no-such-dir/r.xml");
+    let err = lmh::files::write_output_file(&missing, b"x", "test report").unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("cannot write it") && msg.contains("os error 2"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains(".lmh-"),
+        "names the user's path, not a temporary one: {msg}"
+    );
+
+    let fresh = dir.path().join("new.xml");
+    lmh::files::write_output_file(&fresh, b"bytes", "test report").unwrap();
+    assert_eq!(std::fs::read(&fresh).unwrap(), b"bytes");
+    use std::os::unix::fs::PermissionsExt;
+    let plain = dir.path().join("plain");
+    std::fs::write(&plain, b"x").unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode(&fresh),
+        mode(&plain),
+        "the mode fs::write gives, not 0600"
+    );
+}
+
+#[test]
+fn the_mock_journal_refuses_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    let link = dir.path().join("journal.jsonl");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let err = lmh::files::open_append_file(&link, "journal").unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    let hostile = Hostile::new(0);
+    let err = guarded("open_append_file(fifo)".into(), move || {
+        lmh::files::open_append_file(&hostile.fifo, "journal")
+            .map(drop)
+            .unwrap_err()
+            .to_string()
+    });
+    assert!(err.contains("FIFO"), "{err}");
 }

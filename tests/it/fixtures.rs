@@ -475,3 +475,58 @@ async fn insert_is_all_or_nothing_and_only_into_owned_databases() {
     assert!(err.to_string().contains("refusing to write"), "{err}");
     assert_eq!(left, 0);
 }
+
+#[test]
+fn hostile_yaml_is_refused_with_its_line_and_a_bom_is_accepted() {
+    // A client repeated in `sessions:` would silently change its state.
+    let text = "description: x\nstart: \"2026-01-13T08:55:00\"\nsessions:\n  51: READY\n  52: READY\n  51: QR_REQUIRED\n";
+    assert_error(text, 6, &["duplicate", "51"]);
+    // Deep nesting: refused before parsing (fast), with a line.
+    let deep = format!(
+        "description: x\nstart: {}1{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let err = assert_error(&deep, 2, &["nested more than"]);
+    assert!(matches!(err, FixtureError::Parse { .. }), "{err:?}");
+    // A byte-order mark is what Windows editors write: fine.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.yaml");
+    std::fs::write(&path, format!("\u{feff}{HEAD}{PROG}")).unwrap();
+    let fixture = fixtures::load(&path).expect("a BOM is accepted");
+    assert_eq!(fixture.sessions.len(), 1);
+}
+
+#[test]
+fn a_fixture_that_would_generate_too_many_rows_is_refused_before_building_them() {
+    // 300 x 10,000 = 3 million rows: refused at the entry that crosses the cap.
+    let mut text = format!("{HEAD}envios:\n");
+    for _ in 0..300 {
+        text.push_str("  - {campania_id: 1, generate: 10000, expect: pendiente}\n");
+    }
+    let over = (fixtures::MAX_FIXTURE_ROWS / 10_000) as usize; // the first entry over the cap
+    assert_error(
+        &text,
+        8 + over,
+        &[
+            &format!("envios[{over}]"),
+            &fixtures::MAX_FIXTURE_ROWS.to_string(),
+        ],
+    );
+}
+
+#[test]
+fn text_longer_than_its_column_is_refused_at_validation() {
+    let long = "ñ".repeat(40_000); // 80,000 bytes: over TEXT's 65,535
+    let text = format!(
+        "{HEAD}envios:\n  - {{campania_id: 1, mensaje_final: \"{long}\", expect: pendiente}}\n"
+    );
+    assert_error(&text, 8, &["envios[0].mensaje_final", "65535 bytes"]);
+    let text = HEAD.replace("mensaje: \"m\"", &format!("mensaje: \"{long}\""));
+    assert_error(&text, 6, &["campaigns[0].mensaje", "65535 bytes"]);
+    let text = format!(
+        "{HEAD}envios:\n  - {{campania_id: 1, nombre_destino: \"{}\", expect: pendiente}}\n",
+        "a".repeat(256)
+    );
+    assert_error(&text, 8, &["envios[0].nombre_destino", "255"]);
+}

@@ -53,7 +53,7 @@ pub struct DoctorArgs {
     #[arg(long, default_value_t = 3000)]
     timeout_ms: u64,
     #[command(flatten)]
-    output: OutputArgs,
+    pub(super) output: OutputArgs,
 }
 
 /// Whether two base URLs reach the same endpoint (loopback names count as one host).

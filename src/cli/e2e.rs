@@ -14,7 +14,7 @@ use lmh::report::Report;
 use lmh::scheduler::{Pacing, Scheduler, SchedulerConfig};
 
 use super::Verdict;
-use super::output::OutputArgs;
+use super::output::{HtmlArgs, OutputArgs};
 
 /// Where the database comes from.
 #[derive(Debug, Args, Clone)]
@@ -108,7 +108,9 @@ pub struct E2eArgs {
     #[arg(long, value_enum, default_value_t = PacingArg::None)]
     pacing: PacingArg,
     #[command(flatten)]
-    output: OutputArgs,
+    pub(super) output: OutputArgs,
+    #[command(flatten)]
+    pub(super) html: HtmlArgs,
 }
 
 /// The fixtures of a file, or of every `*.yaml` in a directory.
@@ -178,6 +180,7 @@ pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
     let config = E2eConfig {
         pacing: args.pacing.into(),
         dry_run,
+        timeline: args.html.html.is_some(),
         ..E2eConfig::default()
     };
     let mut report = Report::new("lmh e2e");
@@ -187,8 +190,9 @@ pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
             .with_context(|| format!("running fixture {}", fixture.file.display()))?;
         eprintln!("  {}: {}", run.fixture, run.summary());
         report.extend(run.to_checks());
+        report.timelines.extend(run.timeline);
     }
-    args.output.emit(&report)
+    args.output.emit_with(&report, Some(&args.html))
 }
 
 /// Scheduler commands.

@@ -15,7 +15,7 @@ use super::Verdict;
 use super::config::ConfigInputArgs;
 use super::contract::load;
 use super::e2e::{DbArgs, load_fixtures};
-use super::output::OutputArgs;
+use super::output::{HtmlArgs, OutputArgs};
 
 /// Options of `lmh gate`.
 #[derive(Debug, Args)]
@@ -58,7 +58,9 @@ pub struct GateArgs {
     #[arg(long)]
     no_e2e: bool,
     #[command(flatten)]
-    output: OutputArgs,
+    pub(super) output: OutputArgs,
+    #[command(flatten)]
+    pub(super) html: HtmlArgs,
 }
 
 /// Every check of a report, moved to another area.
@@ -137,16 +139,16 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
         let fixtures = load_fixtures(&args.fixtures)?;
         let server = args.db.server().await?;
         for fixture in &fixtures {
-            let run = run_fixture(
-                fixture,
-                server.url(),
-                &Provider::Mock,
-                &E2eConfig::default(),
-            )
-            .await
-            .with_context(|| format!("running fixture {}", fixture.file.display()))?;
+            let config = E2eConfig {
+                timeline: args.html.html.is_some(),
+                ..E2eConfig::default()
+            };
+            let run = run_fixture(fixture, server.url(), &Provider::Mock, &config)
+                .await
+                .with_context(|| format!("running fixture {}", fixture.file.display()))?;
             report.extend(run.to_checks());
+            report.timelines.extend(run.timeline);
         }
     }
-    args.output.emit(&report)
+    args.output.emit_with(&report, Some(&args.html))
 }

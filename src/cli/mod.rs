@@ -62,6 +62,33 @@ enum Command {
     Doctor(doctor::DoctorArgs),
 }
 
+impl Command {
+    /// The title and output options of a command that reports checks, so a setup error can
+    /// still be written where the report was asked for.
+    fn outputs(&self) -> Option<(&'static str, output::OutputArgs, Option<output::HtmlArgs>)> {
+        use output::OutputArgs as O;
+        let (title, out, html): (&str, &O, _) = match self {
+            Command::E2e(a) => ("lmh e2e", &a.output, Some(a.html.clone())),
+            Command::Gate(a) => ("lmh gate", &a.output, Some(a.html.clone())),
+            Command::Doctor(a) => ("lmh doctor", &a.output, None),
+            Command::Config(config::ConfigCommand::Check(a)) => {
+                ("lmh config check", &a.output, None)
+            }
+            Command::Verify(verify::VerifyCommand::Provider(a)) => {
+                ("lmh verify provider", &a.output, None)
+            }
+            Command::Verify(verify::VerifyCommand::Consumer(a)) => {
+                ("lmh verify consumer", &a.output, None)
+            }
+            Command::Contract(contract::ContractCommand::Diff(a)) => {
+                ("lmh contract diff", &a.output, None)
+            }
+            _ => return None,
+        };
+        Some((title, out.clone(), html))
+    }
+}
+
 /// What a command concluded: checks passed, or some failed.
 pub enum Verdict {
     /// Every check passed.
@@ -116,6 +143,7 @@ pub fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    let outputs = cli.command.outputs();
     let outcome = runtime.block_on(async move {
         match cli.command {
             // The mock serves until Ctrl-C: stopping is its normal end, not an interruption.
@@ -130,6 +158,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(Verdict::Fail) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
             eprintln!("error: {e:#}");
+            if let Some((title, output, html)) = outputs {
+                output.emit_setup_error(title, &format!("{e:#}"), html.as_ref());
+            }
             ExitCode::from(EXIT_USAGE)
         }
     }

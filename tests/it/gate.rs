@@ -45,14 +45,19 @@ fn checks<'a>(
         .collect()
 }
 
-/// The JUnit test case `name` of suite `classname`, up to its end.
+/// The JUnit test case `name` of suite `classname`, as written.
 fn junit_case<'a>(xml: &'a str, classname: &str, name: &str) -> &'a str {
-    let start = format!(r#"<testcase classname="{classname}" name="{name}">"#);
-    let at = xml
-        .find(&start)
-        .unwrap_or_else(|| panic!("no test case {start} in {xml}"));
-    let rest = &xml[at..];
-    &rest[..rest.find("</testcase>").unwrap_or(rest.len())]
+    crate::junit_schema::assert_valid(xml);
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let case = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testcase")
+                && n.attribute("classname") == Some(classname)
+                && n.attribute("name") == Some(name)
+        })
+        .unwrap_or_else(|| panic!("no test case {classname} {name} in {xml}"));
+    &xml[case.range()]
 }
 
 fn v2_mock(rt: &tokio::runtime::Runtime) -> MockSessionManager {

@@ -16,6 +16,8 @@ mod e2e;
 mod files;
 mod fixtures;
 mod gate;
+mod junit_schema;
 mod mock;
+mod reports;
 mod scheduler;
 mod verify;

@@ -94,9 +94,10 @@ pub struct E2eArgs {
     /// With a URL: the journal file of the `lmh mock serve` behind it, to check the journal invariants.
     #[arg(long)]
     journal: Option<PathBuf>,
-    /// A fixture file or a directory of them.
-    #[arg(long, default_value = "fixtures")]
-    fixtures: PathBuf,
+    /// A fixture file or a directory of them (default: the fixtures built into lmh, the same
+    /// as the repository's fixtures/).
+    #[arg(long, value_name = "DIR|FILE")]
+    fixtures: Option<PathBuf>,
     /// Decide everything, send nothing (DRY_RUN=true).
     #[arg(long)]
     dry_run: bool,
@@ -113,8 +114,12 @@ pub struct E2eArgs {
     pub(super) html: HtmlArgs,
 }
 
-/// The fixtures of a file, or of every `*.yaml` in a directory.
-pub fn load_fixtures(path: &Path) -> Result<Vec<Fixture>> {
+/// The fixtures of a file, or of every `*.yaml` in a directory; without one, the fixtures
+/// built into lmh.
+pub fn load_fixtures(path: Option<&Path>) -> Result<Vec<Fixture>> {
+    let Some(path) = path else {
+        return Ok(lmh::fixtures::embedded()?);
+    };
     let fixtures = if path.is_dir() {
         lmh::fixtures::load_dir(path)?
     } else {
@@ -166,7 +171,7 @@ fn refuse_real_sends(base_url: &str, allow_send: bool, dry_run: bool) -> Result<
 /// Run every fixture end to end.
 pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
     let dry_run = args.dry_run || env_dry_run()?;
-    let fixtures = load_fixtures(&args.fixtures)?;
+    let fixtures = load_fixtures(args.fixtures.as_deref())?;
     let provider = provider(&args.session_manager, args.journal.clone())?;
     if let Provider::Url { base_url, .. } = &provider {
         refuse_real_sends(base_url, args.allow_send, dry_run)?;

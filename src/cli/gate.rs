@@ -51,9 +51,10 @@ pub struct GateArgs {
     journal: Option<PathBuf>,
     #[command(flatten)]
     db: DbArgs,
-    /// Fixture file or directory for the end-to-end part.
-    #[arg(long, default_value = "fixtures")]
-    fixtures: PathBuf,
+    /// Fixture file or directory for the end-to-end part (default: the fixtures built into lmh,
+    /// the same as the repository's fixtures/).
+    #[arg(long, value_name = "DIR|FILE")]
+    fixtures: Option<PathBuf>,
     /// Skip the end-to-end part (no database needed).
     #[arg(long)]
     no_e2e: bool,
@@ -136,7 +137,7 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
     if args.no_e2e {
         report.push(Check::skip("e2e", "fixtures", "--no-e2e"));
     } else {
-        let fixtures = load_fixtures(&args.fixtures)?;
+        let fixtures = load_fixtures(args.fixtures.as_deref())?;
         let server = args.db.server().await?;
         for fixture in &fixtures {
             let config = E2eConfig {

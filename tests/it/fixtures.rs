@@ -475,3 +475,19 @@ async fn insert_is_all_or_nothing_and_only_into_owned_databases() {
     assert!(err.to_string().contains("refusing to write"), "{err}");
     assert_eq!(left, 0);
 }
+
+#[test]
+fn the_embedded_fixtures_are_exactly_the_files_of_fixtures_dir() {
+    let on_disk = fixtures::load_dir(fixtures_dir()).expect("fixtures/ loads");
+    let embedded = fixtures::embedded().expect("the embedded fixtures parse");
+    let names = |all: &[fixtures::Fixture]| all.iter().map(|f| f.name()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&embedded),
+        names(&on_disk),
+        "add the new file to fixtures::EMBEDDED"
+    );
+    for (name, text) in fixtures::EMBEDDED {
+        let disk = std::fs::read_to_string(fixtures_dir().join(name)).unwrap();
+        assert_eq!(*text, disk, "{name}");
+    }
+}

@@ -405,3 +405,47 @@ fn headless_chromium_renders_the_html_report() {
         std::fs::copy(&shot, keep).unwrap();
     }
 }
+
+#[test]
+fn the_gate_runs_from_any_directory_with_the_fixtures_built_in() {
+    let out = lmh()
+        .current_dir("/")
+        .args([
+            "gate",
+            "--db-url",
+            &helpers::server_url(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fixtures: Vec<&str> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["area"] == "e2e")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fixtures.len(),
+        lmh::fixtures::EMBEDDED.len(),
+        "{fixtures:?}"
+    );
+    // --fixtures still overrides, and a wrong one names the flag's value.
+    let out = lmh()
+        .current_dir("/")
+        .args([
+            "gate",
+            "--db-url",
+            &helpers::server_url(),
+            "--fixtures",
+            "nope.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.yaml"));
+}

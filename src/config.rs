@@ -32,6 +32,7 @@ pub mod probe;
 pub mod resolve;
 pub mod scan;
 pub mod source;
+pub mod targets;
 pub mod validate;
 
 use std::collections::BTreeSet;

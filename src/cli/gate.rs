@@ -40,7 +40,9 @@ pub struct GateArgs {
     /// The contract the consumer was written against (a file, or `v1` / `v2`).
     #[arg(long, value_name = "FILE", default_value = "v1")]
     consumer_contract: String,
-    /// A running session-manager to verify against the contract (non-destructive).
+    /// A running session-manager to verify against the contract (non-destructive). Default:
+    /// central-hub's SESSION_MANAGER_BASE_URL when --hub (or --hub-env ...) is given; `none`
+    /// verifies no live session-manager.
     #[arg(long, value_name = "URL")]
     session_manager: Option<String>,
     /// Client id the provider probes use (its session may be created on the provider).
@@ -83,6 +85,18 @@ fn checks_in_area(checks: Vec<Check>, area: &str) -> Vec<Check> {
 /// Run the gate.
 pub async fn gate(args: GateArgs) -> Result<Verdict> {
     let mut report = Report::new("lmh gate");
+    // Scratch databases are never created on central-hub's own server: only the session-manager
+    // is taken from its configuration.
+    let targets = super::config::targets(
+        &args.config,
+        args.session_manager.clone(),
+        Some(String::new()),
+    )?;
+    for line in &targets.derived {
+        eprintln!("lmh gate: {line}");
+    }
+    report.extend(targets.check());
+    let session_manager = targets.session_manager.filter(|url| url != "none");
 
     if args.config.given() {
         let config = super::config::run(&args.config).await?;
@@ -122,7 +136,7 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
     report.extend(in_area(mock_report, "contract.mock"));
     drop(mock);
 
-    if let Some(url) = &args.session_manager {
+    if let Some(url) = &session_manager {
         let mut options = ProviderOptions::new(url.clone());
         options.cliente_id = args.cliente_id;
         options.contract = provider_contract;

@@ -268,6 +268,9 @@ fn seed_gate_html(dir: &std::path::Path) -> String {
         "PORT=3011",
         "--journal",
         &root("tests/data/seed/consumer-journal.jsonl"),
+        // Not the URL central-hub's .env names: what listens there depends on the machine.
+        "--session-manager",
+        "none",
         "--db-url",
         &helpers::server_url(),
         "--fixtures",

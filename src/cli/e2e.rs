@@ -189,11 +189,13 @@ pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
         ..E2eConfig::default()
     };
     let mut report = Report::new("lmh e2e");
+    let progress = super::progress::Progress::new(fixtures.len(), "fixtures");
     for fixture in &fixtures {
+        progress.start(&fixture.name());
         let run = run_fixture(fixture, server.url(), &provider, &config)
             .await
             .with_context(|| format!("running fixture {}", fixture.file.display()))?;
-        eprintln!("  {}: {}", run.fixture, run.summary());
+        progress.done(Some(&format!("  {}: {}", run.fixture, run.summary())));
         report.extend(run.to_checks());
         report.timelines.extend(run.timeline);
     }

@@ -153,7 +153,9 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
     } else {
         let fixtures = load_fixtures(args.fixtures.as_deref())?;
         let server = args.db.server().await?;
+        let progress = super::progress::Progress::new(fixtures.len(), "fixtures");
         for fixture in &fixtures {
+            progress.start(&fixture.name());
             let config = E2eConfig {
                 timeline: args.html.html.is_some(),
                 ..E2eConfig::default()
@@ -161,6 +163,7 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
             let run = run_fixture(fixture, server.url(), &Provider::Mock, &config)
                 .await
                 .with_context(|| format!("running fixture {}", fixture.file.display()))?;
+            progress.done(None);
             report.extend(run.to_checks());
             report.timelines.extend(run.timeline);
         }

@@ -8,6 +8,7 @@ mod e2e;
 mod gate;
 mod mock;
 mod output;
+mod progress;
 mod verify;
 
 use std::process::ExitCode;

@@ -192,9 +192,13 @@ fn rows(out: &mut String, scale: &Scale, lane: &Lane, t1: NaiveDateTime, top: f6
         .max(1) as f64;
     let bottom = top + ROWS - 4.0;
     let unit = (ROWS - 8.0) / max;
+    // A tick takes no virtual time without pacing: the state before it still gets a sliver.
+    let mut cursor = LEFT;
     for (i, s) in lane.samples.iter().enumerate() {
         let until = lane.samples.get(i + 1).map_or(t1, |n| n.at);
-        let (x0, x1) = (scale.x(s.at), scale.x(until));
+        let x0 = scale.x(s.at).max(cursor).min(WIDTH - RIGHT - 1.0);
+        let x1 = scale.x(until).max(x0 + 5.0).min(WIDTH - RIGHT);
+        cursor = x1;
         let w = (x1 - x0).max(0.5);
         let mut base = bottom;
         for (n, color, estado) in [

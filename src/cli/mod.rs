@@ -160,7 +160,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             if let Some((title, output, html)) = outputs {
-                output.emit_setup_error(title, &format!("{e:#}"), html.as_ref());
+                output.emit_setup_error(title, &e, html.as_ref());
             }
             ExitCode::from(EXIT_USAGE)
         }

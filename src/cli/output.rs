@@ -123,8 +123,18 @@ impl OutputArgs {
     /// error as their one check, so CI's report step has something to show; machine formats
     /// on stdout say it too. Errors writing them are reported, not raised: the run's own error
     /// is the one that matters.
-    pub fn emit_setup_error(&self, title: &str, error: &str, html: Option<&HtmlArgs>) {
-        let report = Report::setup_error(title, error);
+    pub fn emit_setup_error(&self, title: &str, error: &anyhow::Error, html: Option<&HtmlArgs>) {
+        let mut report = Report::setup_error(title, format!("{error:#}"));
+        // A fixture that does not load names its file and line: an annotation can point there.
+        let fixture = error
+            .chain()
+            .find_map(|e| e.downcast_ref::<lmh::fixtures::FixtureError>());
+        if let (Some(f), Some(check)) = (fixture, report.checks.first_mut()) {
+            check.location = Some(lmh::report::Location {
+                file: f.file().to_path_buf(),
+                line: f.line(),
+            });
+        }
         if self.format != Format::Human {
             let _ = self.print(&report);
         }

@@ -452,3 +452,30 @@ fn the_gate_runs_from_any_directory_with_the_fixtures_built_in() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope.yaml"));
 }
+
+#[test]
+fn a_fixture_that_does_not_load_is_an_annotation_at_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "description: x\ntz: America/Argentina/Buenos_Aires\nstart: nope\n",
+    )
+    .unwrap();
+    let junit = dir.path().join("e2e.xml");
+    let (code, out, _) = run(&[
+        "e2e",
+        "--db-url",
+        &helpers::server_url(),
+        "--fixtures",
+        bad.to_str().unwrap(),
+        "--format",
+        "github",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2), "{out}");
+    let expected = format!("::error file={},line=3,", bad.display());
+    assert!(out.starts_with(&expected), "{out}");
+    assert_valid(&std::fs::read_to_string(&junit).unwrap());
+}

@@ -372,6 +372,13 @@ fn chromium_args(profile: &std::path::Path) -> Vec<String> {
     .collect()
 }
 
+/// The browser, killed after 90 s should it hang (coreutils `timeout`).
+fn bounded(browser: &str) -> Command {
+    let mut c = Command::new("timeout");
+    c.args(["--kill-after=5", "90", browser]);
+    c
+}
+
 #[test]
 fn headless_chromium_renders_the_html_report() {
     let Some(browser) = chromium() else {
@@ -382,7 +389,7 @@ fn headless_chromium_renders_the_html_report() {
     seed_gate_html(dir.path());
     let page = format!("file://{}", dir.path().join("gate.html").display());
     let profile = tempfile::tempdir().unwrap();
-    let dom = Command::new(browser)
+    let dom = bounded(browser)
         .args(chromium_args(profile.path()))
         .args(["--dump-dom", &page])
         .output()
@@ -392,7 +399,7 @@ fn headless_chromium_renders_the_html_report() {
     assert_eq!(dom.matches("class=\"lane\"").count(), 3, "{dom}");
 
     let shot = dir.path().join("gate.png");
-    let out = Command::new(browser)
+    let out = bounded(browser)
         .args(chromium_args(profile.path()))
         .args([
             format!("--screenshot={}", shot.display()),

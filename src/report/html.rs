@@ -27,7 +27,7 @@ td.o{white-space:nowrap;font-weight:600;width:4em}
 details{background:#fff;margin:6px 0;border:1px solid #e2e5ea;border-radius:6px}
 summary{padding:6px 10px;cursor:pointer;font-weight:600}
 figure{background:#fff;margin:12px 0;padding:10px 14px;border:1px solid #e2e5ea;border-radius:6px}
-figure h3{margin:0 0 4px} figure p{margin:0 0 6px;color:#4b5563}
+figure h3{margin:0 0 4px} .held{color:#1f7a3d} .broken{color:#b3261e} figure p{margin:0 0 6px;color:#4b5563}
 svg text{font:11px system-ui,sans-serif;fill:#1d2330}
 ul.skips{margin:2px 0 10px;font-size:12px;color:#4b5563}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
@@ -151,9 +151,10 @@ fn row(out: &mut String, c: &Check, with_area: bool) {
 fn fixture(out: &mut String, t: &Timeline) {
     let _ = writeln!(
         out,
-        "<figure class=\"timeline\" data-fixture=\"{}\"><h3>{} — {}</h3><p>{} · {}</p>",
+        "<figure class=\"timeline\" data-fixture=\"{}\"><h3>{} — <span class=\"{}\">{}</span></h3><p>{} · {}</p>",
         esc(&t.fixture),
         esc(&t.fixture),
+        if t.passed { "held" } else { "broken" },
         if t.passed {
             "invariants hold"
         } else {

@@ -26,6 +26,7 @@ td.o{white-space:nowrap;font-weight:600;width:4em}
 .details{color:#4b5563;font-size:12px;white-space:pre-wrap;margin:2px 0 0}
 details{background:#fff;margin:6px 0;border:1px solid #e2e5ea;border-radius:6px}
 summary{padding:6px 10px;cursor:pointer;font-weight:600}
+details.more{border:0;margin:0} details.more summary{padding:0;font-weight:400;font-size:12px;color:#4b5563}
 figure{background:#fff;margin:12px 0;padding:10px 14px;border:1px solid #e2e5ea;border-radius:6px}
 figure h3{margin:0 0 4px} .held{color:#1f7a3d} .broken{color:#b3261e} figure p{margin:0 0 6px;color:#4b5563}
 svg text{font:11px system-ui,sans-serif;fill:#1d2330}
@@ -132,11 +133,21 @@ fn row(out: &mut String, c: &Check, with_area: bool) {
             esc(&loc.file.display().to_string())
         );
     }
-    if !c.details.is_empty() {
+    // A few lines at once; a long list folds, so the next failure stays in sight.
+    let (shown, folded) = c.details.split_at(c.details.len().min(5));
+    if !shown.is_empty() {
         let _ = write!(
             finding,
             "<div class=\"details\">{}</div>",
-            esc(&c.details.join("\n"))
+            esc(&shown.join("\n"))
+        );
+    }
+    if !folded.is_empty() {
+        let _ = write!(
+            finding,
+            "<details class=\"more\"><summary>{} more lines</summary><div class=\"details\">{}</div></details>",
+            folded.len(),
+            esc(&folded.join("\n"))
         );
     }
     let _ = write!(

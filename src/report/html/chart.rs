@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use chrono::{Duration, NaiveDateTime};
 
 use super::esc;
-use crate::report::timeline::{Lane, TickMark, Timeline};
+use crate::report::timeline::{Lane, Sample, TickMark, Timeline};
 
 const WIDTH: f64 = 1040.0;
 const LEFT: f64 = 120.0;
@@ -192,12 +192,15 @@ fn rows(out: &mut String, scale: &Scale, lane: &Lane, t1: NaiveDateTime, top: f6
         .max(1) as f64;
     let bottom = top + ROWS - 4.0;
     let unit = (ROWS - 8.0) / max;
-    // A tick takes no virtual time without pacing: the state before it still gets a sliver.
+    // One block per change of the counts; a tick takes no virtual time without pacing, so
+    // the state before it still gets a sliver.
     let mut cursor = LEFT;
-    for (i, s) in lane.samples.iter().enumerate() {
-        let until = lane.samples.get(i + 1).map_or(t1, |n| n.at);
+    for (i, (s, until)) in changes(lane, t1).into_iter().enumerate() {
         let x0 = scale.x(s.at).max(cursor).min(WIDTH - RIGHT - 1.0);
-        let x1 = scale.x(until).max(x0 + 5.0).min(WIDTH - RIGHT);
+        let x1 = scale
+            .x(until)
+            .max(x0 + if i == 0 { 5.0 } else { 0.5 })
+            .min(WIDTH - RIGHT);
         cursor = x1;
         let w = (x1 - x0).max(0.5);
         let mut base = bottom;
@@ -219,6 +222,25 @@ fn rows(out: &mut String, scale: &Scale, lane: &Lane, t1: NaiveDateTime, top: f6
             base -= h;
         }
     }
+}
+
+/// The samples where the counts change, each with the time the next change comes (or `t1`).
+fn changes(lane: &Lane, t1: NaiveDateTime) -> Vec<(Sample, NaiveDateTime)> {
+    let same = |a: &Sample, b: &Sample| {
+        (a.pendiente, a.enviado, a.error) == (b.pendiente, b.enviado, b.error)
+    };
+    let mut out: Vec<(Sample, NaiveDateTime)> = Vec::new();
+    for s in &lane.samples {
+        match out.last_mut() {
+            Some((last, _)) if same(last, s) => {}
+            Some((_, until)) => {
+                *until = s.at;
+                out.push((*s, t1));
+            }
+            None => out.push((*s, t1)),
+        }
+    }
+    out
 }
 
 /// One mark per tick: green with the count when it sent, red when rows went to error,

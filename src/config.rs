@@ -32,6 +32,7 @@ pub mod probe;
 pub mod resolve;
 pub mod scan;
 pub mod source;
+pub mod targets;
 pub mod validate;
 
 use std::collections::BTreeSet;
@@ -170,13 +171,22 @@ impl Finding {
 
     /// This finding as a report check in area `config`.
     pub fn to_check(&self) -> Check {
-        Check::new(
+        let check = Check::new(
             "config",
             &self.topic,
             self.severity.outcome(),
             self.message.clone(),
         )
-        .with_details(self.details.iter().cloned())
+        .with_details(self.details.iter().cloned());
+        // The first file source is where a person fixes it: annotations point there.
+        match self
+            .sources
+            .iter()
+            .find_map(|s| Some((s.file.clone()?, s.line)))
+        {
+            Some((file, line)) => check.at(file, line),
+            None => check,
+        }
     }
 }
 

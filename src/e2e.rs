@@ -7,6 +7,8 @@
 //!                 └──────────────► invariants ◄──────── journal ◄─────┘
 //! ```
 
+mod timeline;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -57,6 +59,8 @@ pub struct E2eConfig {
     /// After a tick that only found programaciones outside their day or hours, jump to the
     /// next window opening or midnight instead of ticking through the idle minutes.
     pub skip_idle: bool,
+    /// Record the run for the HTML timeline (one small query per tick).
+    pub timeline: bool,
 }
 
 impl Default for E2eConfig {
@@ -69,6 +73,7 @@ impl Default for E2eConfig {
             http_timeout: Duration::from_secs(5),
             run_to_end: false,
             skip_idle: true,
+            timeline: false,
         }
     }
 }
@@ -136,6 +141,9 @@ pub struct FixtureRun {
     pub log: Vec<Decision>,
     /// Real time the run took.
     pub wall_ms: u128,
+    /// The run on its virtual clock, when [`E2eConfig::timeline`] asked for it.
+    #[serde(skip)]
+    pub timeline: Option<crate::report::Timeline>,
 }
 
 impl FixtureRun {
@@ -184,16 +192,21 @@ impl FixtureRun {
 
     /// The run as report checks: one per invariant, named after the fixture.
     pub fn to_checks(&self) -> Vec<Check> {
-        let mut out = vec![Check::new(
-            "e2e",
-            &self.fixture,
-            if self.passed() {
-                Outcome::Pass
-            } else {
-                Outcome::Fail
-            },
-            self.summary(),
-        )];
+        let mut out = vec![
+            Check::new(
+                "e2e",
+                &self.fixture,
+                if self.passed() {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                },
+                self.summary(),
+            )
+            .with_time(Duration::from_millis(
+                u64::try_from(self.wall_ms).unwrap_or(u64::MAX),
+            )),
+        ];
         out.extend(self.checks.iter().map(|c| {
             let mut c = c.clone();
             c.area = format!("e2e.{}", self.fixture);
@@ -306,6 +319,17 @@ async fn run_in(
     let mut decisions: BTreeMap<String, usize> = BTreeMap::new();
     let mut log: Vec<Decision> = Vec::new();
     let mut would_send: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&fixture.tz).naive_local();
+    let evidence_err = |source| E2eError::Evidence {
+        fixture: name.clone(),
+        source,
+    };
+    let mut recorder = config.timeline.then(|| timeline::Recorder::new(fixture));
+    if let Some(r) = &mut recorder {
+        r.sample(db.pool(), local(clock.now()))
+            .await
+            .map_err(evidence_err)?;
+    }
     while clock.now() < end && ticks < config.max_ticks {
         let tick_start = clock.now();
         let report = scheduler.tick().await?;
@@ -334,6 +358,12 @@ async fn run_in(
                         | Event::SkipCampaignNotInProgress
                 )
             });
+        if let Some(r) = &mut recorder {
+            r.tick(local(tick_start), &report.decisions);
+            r.sample(db.pool(), local(clock.now()))
+                .await
+                .map_err(evidence_err)?;
+        }
         log.extend(report.decisions);
         if log.len() > 2000 {
             log.drain(..log.len() - 1000);
@@ -451,7 +481,9 @@ async fn run_in(
             rows.len(),
         )
     };
+    let passed = checks.iter().all(|c| c.outcome != Outcome::Fail);
     Ok(FixtureRun {
+        timeline: recorder.map(|r| r.finish(passed)),
         fixture: name,
         description: fixture.description.clone(),
         ticks,

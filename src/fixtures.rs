@@ -432,6 +432,38 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Vec<Fixture>, FixtureError> {
     files.iter().map(load).collect()
 }
 
+/// The fixtures built into the binary (`fixtures/*.yaml` at build time), as (file name, text),
+/// in name order: `lmh e2e` and `lmh gate` run them from any directory.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("gates.yaml", include_str!("../fixtures/gates.yaml")),
+    (
+        "happy-path.yaml",
+        include_str!("../fixtures/happy-path.yaml"),
+    ),
+    ("quotas.yaml", include_str!("../fixtures/quotas.yaml")),
+    (
+        "seed-incident.yaml",
+        include_str!("../fixtures/seed-incident.yaml"),
+    ),
+    (
+        "sessions-not-ready.yaml",
+        include_str!("../fixtures/sessions-not-ready.yaml"),
+    ),
+    (
+        "text-and-phones.yaml",
+        include_str!("../fixtures/text-and-phones.yaml"),
+    ),
+    ("windows.yaml", include_str!("../fixtures/windows.yaml")),
+];
+
+/// The fixtures built into the binary, parsed; errors name them as `embedded/fixtures/NAME`.
+pub fn embedded() -> Result<Vec<Fixture>, FixtureError> {
+    EMBEDDED
+        .iter()
+        .map(|(name, text)| parse(text, Path::new("embedded/fixtures").join(name)))
+        .collect()
+}
+
 /// Parse and validate fixture text; `file` is only used to name it in errors.
 pub fn parse(text: &str, file: impl AsRef<Path>) -> Result<Fixture, FixtureError> {
     let file = file.as_ref().to_path_buf();

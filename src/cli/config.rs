@@ -132,6 +132,93 @@ pub async fn run(args: &ConfigInputArgs) -> anyhow::Result<Report> {
 
 /// The configuration check itself, for callers that need its findings (the effective URL).
 pub async fn check(args: &ConfigInputArgs) -> anyhow::Result<config::ConfigReport> {
+    let inputs = check_inputs(args)?;
+    let mut report = config::check(&inputs)?;
+    if args.probe || !args.probe_port.is_empty() {
+        let options = ProbeOptions {
+            timeout: Duration::from_millis(args.probe_timeout_ms.max(1)),
+            extra_ports: args.probe_port.clone(),
+        };
+        report.probe(&options).await;
+    }
+    for dir in &args.scan {
+        report.scan(dir, &ScanOptions::default())?;
+    }
+    Ok(report)
+}
+
+/// The session-manager and database a command works on: the flags when given, else what
+/// central-hub's own configuration (--hub, --hub-env, --hub-pm2, --hub-shell) says.
+#[derive(Debug, Default)]
+pub struct Targets {
+    /// The session-manager's base URL.
+    pub session_manager: Option<String>,
+    /// The database URL (may hold a password: never print it).
+    pub db_url: Option<String>,
+    /// One line per derived value: what it is (password masked) and where each part came from.
+    pub derived: Vec<String>,
+    /// Why a value could not be derived, for the error a command gives when it needs it.
+    pub underivable: Vec<String>,
+}
+
+impl Targets {
+    /// The derived values as a check, so every form of the report says where they came from.
+    pub fn check(&self) -> Option<lmh::report::Check> {
+        (!self.derived.is_empty()).then(|| {
+            lmh::report::Check::pass(
+                "config",
+                "taken from central-hub's configuration",
+                "what central-hub itself uses, for the flags not given",
+            )
+            .with_details(self.derived.clone())
+        })
+    }
+}
+
+/// Fill in the session-manager and database not given as flags from central-hub's configuration.
+pub fn targets(
+    args: &ConfigInputArgs,
+    session_manager: Option<String>,
+    db_url: Option<String>,
+) -> anyhow::Result<Targets> {
+    let mut t = Targets {
+        session_manager,
+        db_url,
+        ..Targets::default()
+    };
+    let inputs = check_inputs(args)?;
+    if inputs.hub.is_empty() || (t.session_manager.is_some() && t.db_url.is_some()) {
+        return Ok(t);
+    }
+    let hub = config::ServiceConfig::load(config::Service::CentralHub, &inputs.hub)?;
+    if t.session_manager.is_none() {
+        match config::targets::session_manager(&hub) {
+            Ok(d) => {
+                t.derived.push(format!(
+                    "session-manager {}: {}",
+                    d.shown(),
+                    d.sources.join(", ")
+                ));
+                t.session_manager = Some(d.value);
+            }
+            Err(why) => t.underivable.push(why),
+        }
+    }
+    if t.db_url.is_none() {
+        match config::targets::database(&hub) {
+            Ok(d) => {
+                t.derived
+                    .push(format!("database {}: {}", d.shown(), d.sources.join(", ")));
+                t.db_url = Some(d.value);
+            }
+            Err(why) => t.underivable.push(why),
+        }
+    }
+    Ok(t)
+}
+
+/// Both services' inputs as the flags describe them.
+fn check_inputs(args: &ConfigInputArgs) -> anyhow::Result<CheckInputs> {
     let own_env: BTreeMap<String, String> = if args.shell_from_env {
         std::env::vars().collect()
     } else {
@@ -159,19 +246,7 @@ pub async fn check(args: &ConfigInputArgs) -> anyhow::Result<config::ConfigRepor
     inputs.sm.pm2_app = args.sm_app.clone();
     inputs.hub.pm2_env = args.pm2_env.clone();
     inputs.sm.pm2_env = args.pm2_env.clone();
-
-    let mut report = config::check(&inputs)?;
-    if args.probe || !args.probe_port.is_empty() {
-        let options = ProbeOptions {
-            timeout: Duration::from_millis(args.probe_timeout_ms.max(1)),
-            extra_ports: args.probe_port.clone(),
-        };
-        report.probe(&options).await;
-    }
-    for dir in &args.scan {
-        report.scan(dir, &ScanOptions::default())?;
-    }
-    Ok(report)
+    Ok(inputs)
 }
 
 fn service_inputs(

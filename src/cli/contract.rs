@@ -8,7 +8,7 @@ use lmh::contract::Contract;
 use lmh::contract::diff::diff;
 
 use super::Verdict;
-use super::output::Format;
+use super::output::{Format, OutputArgs};
 
 /// Contract commands.
 #[derive(Debug, Subcommand)]
@@ -26,9 +26,8 @@ pub struct DiffArgs {
     old: String,
     /// The contract the provider follows now (a file, or `v1` / `v2`).
     new: String,
-    /// Output form.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[command(flatten)]
+    pub(super) output: OutputArgs,
 }
 
 /// Options of `lmh contract ops`.
@@ -36,7 +35,7 @@ pub struct DiffArgs {
 pub struct OpsArgs {
     /// The contract (a file, or `v1` / `v2`; default: the embedded v1).
     file: Option<String>,
-    /// Output form.
+    /// Output form (JUnit and Markdown list one passed case per operation).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
@@ -61,15 +60,14 @@ pub fn run(command: ContractCommand) -> Result<Verdict> {
         ContractCommand::Diff(args) => {
             let (old, new) = (load(&args.old)?, load(&args.new)?);
             let d = diff(&old, &new);
-            match args.format {
+            let mut report = lmh::report::Report::new("lmh contract diff");
+            report.extend(d.to_checks());
+            match args.output.format {
                 Format::Human => print!("{}", lmh::report::terminal_text(&d.to_human())),
                 Format::Json => println!("{:#}", d.to_json()),
-                Format::Junit => {
-                    let mut report = lmh::report::Report::new("lmh contract diff");
-                    report.extend(d.to_checks());
-                    print!("{}", report.to_junit());
-                }
+                _ => args.output.print(&report)?,
             }
+            args.output.write_files(&report, None)?;
             Ok(if d.is_breaking() {
                 Verdict::Fail
             } else {
@@ -80,7 +78,12 @@ pub fn run(command: ContractCommand) -> Result<Verdict> {
             let contract = load(args.file.as_deref().unwrap_or("v1"))?;
             match args.format {
                 Format::Human => print!("{}", lmh::report::terminal_text(&ops_human(&contract))),
-                Format::Json | Format::Junit => println!("{:#}", ops_json(&contract)),
+                Format::Json => println!("{:#}", ops_json(&contract)),
+                format => OutputArgs {
+                    format,
+                    ..OutputArgs::default()
+                }
+                .print(&ops_report(&contract))?,
             }
             Ok(Verdict::Pass)
         }
@@ -132,6 +135,20 @@ fn ops_human(c: &Contract) -> String {
         ));
     }
     out
+}
+
+/// The operations as passed checks, for the JUnit and Markdown forms.
+fn ops_report(c: &Contract) -> lmh::report::Report {
+    let mut report = lmh::report::Report::new(&format!("lmh contract ops: {}", c.label()));
+    for op in &c.operations {
+        let statuses: Vec<String> = op.statuses().iter().map(u16::to_string).collect();
+        report.push(lmh::report::Check::pass(
+            "contract.ops",
+            &op.label(),
+            format!("{} [{}]", op.summary, statuses.join(" ")),
+        ));
+    }
+    report
 }
 
 fn ops_json(c: &Contract) -> serde_json::Value {

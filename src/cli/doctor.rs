@@ -28,12 +28,14 @@ Exit codes: 0 healthy, 1 something would keep rows pendiente (or worse), 2 usage
 pub struct DoctorArgs {
     #[command(flatten)]
     config: ConfigInputArgs,
-    /// The session-manager central-hub is configured to use, e.g. http://localhost:3001.
+    /// The session-manager central-hub is configured to use, e.g. http://localhost:3001
+    /// (default: central-hub's SESSION_MANAGER_BASE_URL, from --hub / --hub-env).
     #[arg(long, value_name = "URL")]
-    session_manager: String,
-    /// The production database, read-only, e.g. mysql://reader:***@db:3306/leadmaster.
+    session_manager: Option<String>,
+    /// The production database, read-only, e.g. mysql://reader:***@db:3306/leadmaster
+    /// (default: central-hub's DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME, from --hub).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    db_url: String,
+    db_url: Option<String>,
     /// Business time zone for windows and "today".
     #[arg(long, default_value = "America/Argentina/Buenos_Aires")]
     tz: chrono_tz::Tz,
@@ -53,7 +55,7 @@ pub struct DoctorArgs {
     #[arg(long, default_value_t = 3000)]
     timeout_ms: u64,
     #[command(flatten)]
-    output: OutputArgs,
+    pub(super) output: OutputArgs,
 }
 
 /// Whether two base URLs reach the same endpoint (loopback names count as one host).
@@ -76,12 +78,36 @@ fn same_endpoint(a: &str, b: &str) -> bool {
 }
 
 /// Run the diagnosis.
-pub async fn doctor(args: DoctorArgs) -> Result<Verdict> {
+pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
     let mut report = Report::new("lmh doctor");
+    let targets = super::config::targets(
+        &args.config,
+        args.session_manager.take(),
+        args.db_url.take(),
+    )?;
+    let why = |flag: &str| {
+        let mut reason = format!(
+            "{flag} is needed: pass it, or --hub DIR (central-hub's directory) to take it from central-hub's configuration"
+        );
+        if !targets.underivable.is_empty() {
+            reason = format!("{flag} is needed and {}", targets.underivable.join("; "));
+        }
+        reason
+    };
+    let Some(session_manager) = targets.session_manager.clone() else {
+        bail!("{}", why("--session-manager"));
+    };
+    let Some(db_url) = targets.db_url.clone() else {
+        bail!("{}", why("--db-url"));
+    };
+    for line in &targets.derived {
+        eprintln!("lmh doctor: {line}");
+    }
+    report.extend(targets.check());
     if args.config.given() {
         let config = super::config::check(&args.config).await?;
         if let Some(hub_url) = &config.base_url {
-            let target = lmh::adapter::parse_base_url(&args.session_manager, "--session-manager")?;
+            let target = lmh::adapter::parse_base_url(&session_manager, "--session-manager")?;
             if !same_endpoint(&hub_url.text, &target) {
                 let from = match &config.hub_base_url.effective {
                     Effective::Set(c) => c.describe("SESSION_MANAGER_BASE_URL"),
@@ -102,7 +128,7 @@ pub async fn doctor(args: DoctorArgs) -> Result<Verdict> {
         report.extend(config.to_report("lmh config check").checks);
     }
 
-    let mut config = ClientConfig::new(&args.session_manager);
+    let mut config = ClientConfig::new(&session_manager);
     config.timeout = Duration::from_millis(args.timeout_ms.max(1));
     config.connect_timeout = config.timeout.min(config.connect_timeout);
     let client = SessionManagerClient::new(config)?;
@@ -115,7 +141,7 @@ pub async fn doctor(args: DoctorArgs) -> Result<Verdict> {
         Err(e) => Check::fail("provider", "identity", e.to_string()),
     });
     if args.verify_provider {
-        let mut options = ProviderOptions::new(args.session_manager.clone());
+        let mut options = ProviderOptions::new(session_manager.clone());
         options.cliente_id = args.cliente_id;
         options.timeout = Duration::from_millis(args.timeout_ms.max(1));
         report.extend(verify_provider(&options).await?.checks);
@@ -131,7 +157,7 @@ pub async fn doctor(args: DoctorArgs) -> Result<Verdict> {
         },
         None => chrono::Utc::now(),
     };
-    let pool = lmh::db::connect_read_only(&args.db_url).await?;
+    let pool = lmh::db::connect_read_only(&db_url).await?;
     let options = StuckOptions {
         threshold: Duration::from_secs(args.stuck_after_min * 60),
         ..StuckOptions::default()

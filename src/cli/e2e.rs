@@ -14,7 +14,7 @@ use lmh::report::Report;
 use lmh::scheduler::{Pacing, Scheduler, SchedulerConfig};
 
 use super::Verdict;
-use super::output::OutputArgs;
+use super::output::{HtmlArgs, OutputArgs};
 
 /// Where the database comes from.
 #[derive(Debug, Args, Clone)]
@@ -102,9 +102,10 @@ pub struct E2eArgs {
     /// With a URL: the journal file of the `lmh mock serve` behind it, to check the journal invariants.
     #[arg(long)]
     journal: Option<PathBuf>,
-    /// A fixture file or a directory of them.
-    #[arg(long, default_value = "fixtures")]
-    fixtures: PathBuf,
+    /// A fixture file or a directory of them (default: the fixtures built into lmh, the same
+    /// as the repository's fixtures/).
+    #[arg(long, value_name = "DIR|FILE")]
+    fixtures: Option<PathBuf>,
     /// Decide everything, send nothing (DRY_RUN=true).
     #[arg(long)]
     dry_run: bool,
@@ -116,11 +117,17 @@ pub struct E2eArgs {
     #[arg(long, value_enum, default_value_t = PacingArg::None)]
     pacing: PacingArg,
     #[command(flatten)]
-    output: OutputArgs,
+    pub(super) output: OutputArgs,
+    #[command(flatten)]
+    pub(super) html: HtmlArgs,
 }
 
-/// The fixtures of a file, or of every `*.yaml` in a directory.
-pub fn load_fixtures(path: &Path) -> Result<Vec<Fixture>> {
+/// The fixtures of a file, or of every `*.yaml` in a directory; without one, the fixtures
+/// built into lmh.
+pub fn load_fixtures(path: Option<&Path>) -> Result<Vec<Fixture>> {
+    let Some(path) = path else {
+        return Ok(lmh::fixtures::embedded()?);
+    };
     let fixtures = if path.is_dir() {
         lmh::fixtures::load_dir(path)?
     } else {
@@ -172,7 +179,7 @@ fn refuse_real_sends(base_url: &str, allow_send: bool, dry_run: bool) -> Result<
 /// Run every fixture end to end.
 pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
     let dry_run = args.dry_run || env_dry_run()?;
-    let fixtures = load_fixtures(&args.fixtures)?;
+    let fixtures = load_fixtures(args.fixtures.as_deref())?;
     let provider = provider(&args.session_manager, args.journal.clone())?;
     if let Provider::Url { base_url, .. } = &provider {
         refuse_real_sends(base_url, args.allow_send, dry_run)?;
@@ -186,20 +193,24 @@ pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
     let config = E2eConfig {
         pacing: args.pacing.into(),
         dry_run,
+        timeline: args.html.html.is_some(),
         ..E2eConfig::default()
     };
     let mut report = Report::new("lmh e2e");
+    let progress = super::progress::Progress::new(fixtures.len(), "fixtures");
     for fixture in &fixtures {
+        progress.start(&fixture.name());
         let run = run_fixture(fixture, server.url(), &provider, &config)
             .await
             .with_context(|| format!("running fixture {}", fixture.file.display()))?;
-        eprintln!(
+        progress.done(Some(&format!(
             "  {}",
             lmh::report::terminal_line(&format!("{}: {}", run.fixture, run.summary()))
-        );
+        )));
         report.extend(run.to_checks());
+        report.timelines.extend(run.timeline);
     }
-    args.output.emit(&report)
+    args.output.emit_with(&report, Some(&args.html))
 }
 
 /// Scheduler commands.

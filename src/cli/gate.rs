@@ -15,7 +15,7 @@ use super::Verdict;
 use super::config::ConfigInputArgs;
 use super::contract::load;
 use super::e2e::{DbArgs, load_fixtures};
-use super::output::OutputArgs;
+use super::output::{HtmlArgs, OutputArgs};
 
 /// Options of `lmh gate`.
 #[derive(Debug, Args)]
@@ -40,7 +40,9 @@ pub struct GateArgs {
     /// The contract the consumer was written against (a file, or `v1` / `v2`).
     #[arg(long, value_name = "FILE", default_value = "v1")]
     consumer_contract: String,
-    /// A running session-manager to verify against the contract (non-destructive).
+    /// A running session-manager to verify against the contract (non-destructive). Default:
+    /// central-hub's SESSION_MANAGER_BASE_URL when --hub (or --hub-env ...) is given; `none`
+    /// verifies no live session-manager.
     #[arg(long, value_name = "URL")]
     session_manager: Option<String>,
     /// Client id the provider probes use (its session may be created on the provider).
@@ -51,14 +53,17 @@ pub struct GateArgs {
     journal: Option<PathBuf>,
     #[command(flatten)]
     db: DbArgs,
-    /// Fixture file or directory for the end-to-end part.
-    #[arg(long, default_value = "fixtures")]
-    fixtures: PathBuf,
+    /// Fixture file or directory for the end-to-end part (default: the fixtures built into lmh,
+    /// the same as the repository's fixtures/).
+    #[arg(long, value_name = "DIR|FILE")]
+    fixtures: Option<PathBuf>,
     /// Skip the end-to-end part (no database needed).
     #[arg(long)]
     no_e2e: bool,
     #[command(flatten)]
-    output: OutputArgs,
+    pub(super) output: OutputArgs,
+    #[command(flatten)]
+    pub(super) html: HtmlArgs,
 }
 
 /// Every check of a report, moved to another area.
@@ -80,6 +85,18 @@ fn checks_in_area(checks: Vec<Check>, area: &str) -> Vec<Check> {
 /// Run the gate.
 pub async fn gate(args: GateArgs) -> Result<Verdict> {
     let mut report = Report::new("lmh gate");
+    // Scratch databases are never created on central-hub's own server: only the session-manager
+    // is taken from its configuration.
+    let targets = super::config::targets(
+        &args.config,
+        args.session_manager.clone(),
+        Some(String::new()),
+    )?;
+    for line in &targets.derived {
+        eprintln!("lmh gate: {line}");
+    }
+    report.extend(targets.check());
+    let session_manager = targets.session_manager.filter(|url| url != "none");
 
     if args.config.given() {
         let config = super::config::run(&args.config).await?;
@@ -119,7 +136,7 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
     report.extend(in_area(mock_report, "contract.mock"));
     drop(mock);
 
-    if let Some(url) = &args.session_manager {
+    if let Some(url) = &session_manager {
         let mut options = ProviderOptions::new(url.clone());
         options.cliente_id = args.cliente_id;
         options.contract = provider_contract;
@@ -134,19 +151,22 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
     if args.no_e2e {
         report.push(Check::skip("e2e", "fixtures", "--no-e2e"));
     } else {
-        let fixtures = load_fixtures(&args.fixtures)?;
+        let fixtures = load_fixtures(args.fixtures.as_deref())?;
         let server = args.db.server().await?;
+        let progress = super::progress::Progress::new(fixtures.len(), "fixtures");
         for fixture in &fixtures {
-            let run = run_fixture(
-                fixture,
-                server.url(),
-                &Provider::Mock,
-                &E2eConfig::default(),
-            )
-            .await
-            .with_context(|| format!("running fixture {}", fixture.file.display()))?;
+            progress.start(&fixture.name());
+            let config = E2eConfig {
+                timeline: args.html.html.is_some(),
+                ..E2eConfig::default()
+            };
+            let run = run_fixture(fixture, server.url(), &Provider::Mock, &config)
+                .await
+                .with_context(|| format!("running fixture {}", fixture.file.display()))?;
+            progress.done(None);
             report.extend(run.to_checks());
+            report.timelines.extend(run.timeline);
         }
     }
-    args.output.emit(&report)
+    args.output.emit_with(&report, Some(&args.html))
 }

@@ -8,6 +8,7 @@ mod e2e;
 mod gate;
 mod mock;
 mod output;
+mod progress;
 mod verify;
 
 use std::process::ExitCode;
@@ -60,6 +61,33 @@ enum Command {
     Gate(gate::GateArgs),
     /// Read-only diagnosis of a real installation: config, provider, schema, next tick, stuck rows.
     Doctor(doctor::DoctorArgs),
+}
+
+impl Command {
+    /// The title and output options of a command that reports checks, so a setup error can
+    /// still be written where the report was asked for.
+    fn outputs(&self) -> Option<(&'static str, output::OutputArgs, Option<output::HtmlArgs>)> {
+        use output::OutputArgs as O;
+        let (title, out, html): (&str, &O, _) = match self {
+            Command::E2e(a) => ("lmh e2e", &a.output, Some(a.html.clone())),
+            Command::Gate(a) => ("lmh gate", &a.output, Some(a.html.clone())),
+            Command::Doctor(a) => ("lmh doctor", &a.output, None),
+            Command::Config(config::ConfigCommand::Check(a)) => {
+                ("lmh config check", &a.output, None)
+            }
+            Command::Verify(verify::VerifyCommand::Provider(a)) => {
+                ("lmh verify provider", &a.output, None)
+            }
+            Command::Verify(verify::VerifyCommand::Consumer(a)) => {
+                ("lmh verify consumer", &a.output, None)
+            }
+            Command::Contract(contract::ContractCommand::Diff(a)) => {
+                ("lmh contract diff", &a.output, None)
+            }
+            _ => return None,
+        };
+        Some((title, out.clone(), html))
+    }
 }
 
 /// What a command concluded: checks passed, or some failed.
@@ -116,6 +144,7 @@ pub fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    let outputs = cli.command.outputs();
     let outcome = runtime.block_on(async move {
         match cli.command {
             // The mock serves until Ctrl-C: stopping is its normal end, not an interruption.
@@ -130,6 +159,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(Verdict::Fail) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
             eprintln!("error: {}", lmh::report::terminal_text(&format!("{e:#}")));
+            if let Some((title, output, html)) = outputs {
+                output.emit_setup_error(title, &e, html.as_ref());
+            }
             ExitCode::from(EXIT_USAGE)
         }
     }

@@ -1,11 +1,11 @@
-//! How a command's report reaches people and CI: terminal text or JSON on stdout, JUnit XML
-//! to a file.
+//! How a command's report reaches people and CI: terminal text, JSON, JUnit XML, Markdown or
+//! GitHub annotations on stdout; JUnit, Markdown and HTML files on request.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use lmh::report::Report;
+use lmh::report::{Brevity, Report};
 
 use super::Verdict;
 
@@ -19,43 +19,120 @@ pub enum Format {
     Json,
     /// JUnit XML (also available in a file with --junit).
     Junit,
+    /// Markdown, e.g. for $GITHUB_STEP_SUMMARY (also available in a file with --markdown).
+    Markdown,
+    /// GitHub workflow annotations (`::error file=…,line=…::…`), then the terminal lines.
+    Github,
 }
 
-/// `--format` and `--junit`, shared by every command that reports checks.
-#[derive(Debug, Args, Clone)]
+/// `--format`, `--junit` and `--markdown`, shared by every command that reports checks.
+#[derive(Debug, Args, Clone, Default)]
 pub struct OutputArgs {
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Also write the checks as JUnit XML to this file (one test case per check).
+    /// Also write the checks as JUnit XML to this file (one test case per check); written on a
+    /// setup error too, with the error as an `error` case.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// List every passed check too (long reports otherwise count them per area).
+    /// Also write the report as Markdown to this file (append it to $GITHUB_STEP_SUMMARY).
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// List every check: passed ones, and answers no safe probe can provoke, one by one.
     #[arg(long, short)]
     pub verbose: bool,
 }
 
-/// Reports longer than this are shown briefly unless --verbose.
+/// `--html FILE`, for the commands that run fixtures (`e2e`, `gate`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct HtmlArgs {
+    /// Also write one self-contained HTML page: verdict, every check, a timeline per fixture.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+/// Reports longer than this count their passed checks per area unless --verbose.
 const BRIEF_OVER: usize = 40;
 
+/// Write one output file. The one place lmh writes report files, so how it writes them
+/// (refusing links, never half a file) is decided here once.
+pub fn write_file(path: &Path, contents: &str, what: &str) -> Result<()> {
+    lmh::files::write_output_file(path, contents.as_bytes(), what)?;
+    Ok(())
+}
+
 impl OutputArgs {
-    /// Print the report, write JUnit if asked, and say whether it passed.
+    /// Print the report, write the files asked for, and say whether it passed.
     pub fn emit(&self, report: &Report) -> Result<Verdict> {
-        match self.format {
-            Format::Human if self.verbose || report.checks.len() <= BRIEF_OVER => {
-                print!("{}", report.to_human())
-            }
-            Format::Human => print!("{}", report.to_human_brief()),
-            Format::Json => println!("{}", serde_json::to_string_pretty(&report.to_json())?),
-            Format::Junit => print!("{}", report.to_junit()),
-        }
-        if let Some(path) = &self.junit {
-            lmh::files::write_output_file(path, report.to_junit().as_bytes(), "JUnit report")?;
-        }
+        self.emit_with(report, None)
+    }
+
+    /// As [`OutputArgs::emit`], and the HTML page when asked for.
+    pub fn emit_with(&self, report: &Report, html: Option<&HtmlArgs>) -> Result<Verdict> {
+        self.print(report)?;
+        self.write_files(report, html)?;
         Ok(if report.passed() {
             Verdict::Pass
         } else {
             Verdict::Fail
         })
+    }
+
+    /// Print the report on stdout in --format.
+    pub fn print(&self, report: &Report) -> Result<()> {
+        let brevity = Brevity {
+            count_passes: !self.verbose && report.checks.len() > BRIEF_OVER,
+            group_not_exercised: !self.verbose,
+        };
+        match self.format {
+            Format::Human => print!("{}", report.to_human_with(brevity)),
+            Format::Json => println!("{}", serde_json::to_string_pretty(&report.to_json())?),
+            Format::Junit => print!("{}", report.to_junit()),
+            Format::Markdown => print!("{}", report.to_markdown()),
+            Format::Github => print!(
+                "{}{}",
+                report.to_annotations(),
+                report.to_human_with(brevity)
+            ),
+        }
+        Ok(())
+    }
+
+    /// Write the files asked for (--junit, --markdown, and --html when given).
+    pub fn write_files(&self, report: &Report, html: Option<&HtmlArgs>) -> Result<()> {
+        if let Some(path) = &self.junit {
+            write_file(path, &report.to_junit(), "JUnit report")?;
+        }
+        if let Some(path) = &self.markdown {
+            write_file(path, &report.to_markdown(), "Markdown report")?;
+        }
+        if let Some(path) = html.and_then(|h| h.html.as_ref()) {
+            write_file(path, &report.to_html(), "HTML report")?;
+        }
+        Ok(())
+    }
+
+    /// A run a usage or setup error stopped: the files asked for are still written, with the
+    /// error as their one check, so CI's report step has something to show; machine formats
+    /// on stdout say it too. Errors writing them are reported, not raised: the run's own error
+    /// is the one that matters.
+    pub fn emit_setup_error(&self, title: &str, error: &anyhow::Error, html: Option<&HtmlArgs>) {
+        let mut report = Report::setup_error(title, format!("{error:#}"));
+        // A fixture that does not load names its file and line: an annotation can point there.
+        let fixture = error
+            .chain()
+            .find_map(|e| e.downcast_ref::<lmh::fixtures::FixtureError>());
+        if let (Some(f), Some(check)) = (fixture, report.checks.first_mut()) {
+            check.location = Some(lmh::report::Location {
+                file: f.file().to_path_buf(),
+                line: f.line(),
+            });
+        }
+        if self.format != Format::Human {
+            let _ = self.print(&report);
+        }
+        if let Err(e) = self.write_files(&report, html) {
+            eprintln!("error: {e:#}");
+        }
     }
 }

@@ -46,7 +46,7 @@ pub struct ProviderArgs {
     #[arg(long, default_value_t = 5000)]
     timeout_ms: u64,
     #[command(flatten)]
-    output: OutputArgs,
+    pub(super) output: OutputArgs,
 }
 
 /// Options of `lmh verify consumer`.
@@ -59,7 +59,7 @@ pub struct ConsumerArgs {
     #[arg(long, default_value = "v1")]
     contract: String,
     #[command(flatten)]
-    output: OutputArgs,
+    pub(super) output: OutputArgs,
 }
 
 /// Run a verify command.

@@ -71,7 +71,8 @@ pub struct ScanReport {
     pub truncated: Option<String>,
 }
 
-/// Scan `root` for lines naming any of `ports`; skips `node_modules`, `.git`, binary and big files.
+/// Scan `root` for lines naming any of `ports`; skips what `.gitignore` ignores, `node_modules`,
+/// `.git`, binary and big files.
 pub fn scan_tree(
     root: &Path,
     ports: &[u16],
@@ -89,55 +90,69 @@ pub fn scan_tree(
     if meta.is_file() {
         scan_file(root, ports, options, &mut report);
     } else {
-        walk(root, 0, ports, options, &mut report)?;
+        walk(root, ports, options, &mut report)?;
     }
     Ok(report)
 }
 
+/// Walk the tree with the `ignore` crate: `.gitignore`, `.ignore` and `.git/info/exclude` are
+/// honoured (in a git checkout or not), hidden files such as `.env.production` are read,
+/// symlinks are not followed (they can loop, or lead out of the tree), `node_modules` and `.git`
+/// are never entered.
 fn walk(
-    dir: &Path,
-    depth: usize,
+    root: &Path,
     ports: &[u16],
     options: &ScanOptions,
     report: &mut ScanReport,
 ) -> Result<(), ConfigError> {
-    if depth > options.max_depth {
-        report.truncated = Some(format!(
-            "{} is deeper than {} levels and was not scanned",
-            dir.display(),
-            options.max_depth
-        ));
-        return Ok(());
-    }
-    let entries = fs::read_dir(dir).map_err(|source| ConfigError::Read {
-        path: dir.to_path_buf(),
+    // The root itself unreadable is the user's error, not a skipped file.
+    fs::read_dir(root).map_err(|source| ConfigError::Read {
+        path: root.to_path_buf(),
         source,
     })?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(false)
+        .max_depth(Some(options.max_depth + 1))
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|e| {
+            let name = e.file_name();
+            name != "node_modules" && name != ".git"
+        })
+        .build();
+    for entry in walker {
         if report.truncated.is_some() {
             return Ok(());
         }
-        // Symlinks are not followed: they can loop, or lead out of the tree.
-        let Ok(meta) = fs::symlink_metadata(&path) else {
+        // An unreadable file or directory inside the tree is skipped, as a person would.
+        let Ok(entry) = entry else {
             continue;
         };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        if meta.is_dir() {
-            if name != "node_modules" && name != ".git" {
-                walk(&path, depth + 1, ports, options, report)?;
-            }
-        } else if meta.is_file() && is_config_like(&path) {
-            if meta.len() > options.max_file_bytes {
-                report.skipped_large.push(path);
-                continue;
-            }
-            scan_file(&path, ports, options, report);
+        let Some(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() && entry.depth() > options.max_depth {
+            report.truncated = Some(format!(
+                "{} is deeper than {} levels and was not scanned",
+                path.display(),
+                options.max_depth
+            ));
+            return Ok(());
         }
+        if !kind.is_file() || !is_config_like(path) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        if meta.len() > options.max_file_bytes {
+            report.skipped_large.push(path.to_path_buf());
+            continue;
+        }
+        scan_file(path, ports, options, report);
     }
     Ok(())
 }

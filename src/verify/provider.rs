@@ -792,7 +792,8 @@ impl Run<'_> {
                 AREA,
                 &format!("{} {status}", op.label()),
                 format!(
-                    "not exercised: {}",
+                    "{}: {}",
+                    crate::report::NOT_EXERCISED,
                     self.why_not(op, status, &answered, provoked_errors)
                 ),
             ));

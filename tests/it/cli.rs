@@ -51,6 +51,9 @@ fn gate_fails_on_the_seed_incident_naming_the_route_and_the_port() {
             "PORT=3011",
             "--journal",
             &root("tests/data/seed/consumer-journal.jsonl"),
+            // Not the URL central-hub's .env names: what listens there depends on the machine.
+            "--session-manager",
+            "none",
             "--db-url",
             &helpers::server_url(),
             "--fixtures",
@@ -102,6 +105,9 @@ fn gate_passes_on_the_fixed_configuration_without_e2e() {
             "--sm",
             &root("tests/data/config/fixed/session-manager"),
             "--no-e2e",
+            // Not central-hub's configured URL: what listens there depends on the machine.
+            "--session-manager",
+            "none",
         ])
         .output()
         .unwrap();
@@ -598,4 +604,109 @@ fn a_token_as_user_name_or_in_the_query_is_never_printed() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(!stderr.contains("DBTOKEN4"), "{stderr}");
+}
+
+/// `lmh doctor --hub DIR` alone: the session-manager and the database come from central-hub's
+/// own configuration (shell over PM2 over .env), each with its source, the password never shown.
+#[test]
+fn doctor_with_only_the_hub_directory_takes_its_targets_from_central_hubs_configuration() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(async {
+        let db = lmh::db::ScratchDb::create(&helpers::server_url())
+            .await
+            .unwrap();
+        let fixture = lmh::fixtures::load(root("fixtures/seed-incident.yaml")).unwrap();
+        lmh::fixtures::insert(&fixture, &db).await.unwrap();
+        db
+    });
+    let server = url::Url::parse(&helpers::server_url()).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let hub = tempfile::tempdir().unwrap();
+    std::fs::write(
+        hub.path().join(".env"),
+        format!(
+            "SESSION_MANAGER_BASE_URL=http://127.0.0.1:{closed}\nDB_HOST={}\nDB_PORT={}\nDB_USER={}\nDB_PASSWORD={}\nDB_NAME=wrong_name\n",
+            server.host_str().unwrap(),
+            server.port().unwrap_or(3306),
+            server.username(),
+            server.password().unwrap_or(""),
+        ),
+    )
+    .unwrap();
+    // PM2 wins over .env, as for central-hub itself.
+    std::fs::write(
+        hub.path().join("ecosystem.config.js"),
+        format!("module.exports = {{ apps: [{{ name: 'central-hub', script: 'index.js', env: {{ DB_NAME: '{}' }} }}] }};\n", db.name()),
+    )
+    .unwrap();
+    let out = lmh()
+        .env_remove("DATABASE_URL")
+        .args([
+            "doctor",
+            "--hub",
+            hub.path().to_str().unwrap(),
+            "--now",
+            "2026-01-13T12:48:00",
+            "--timeout-ms",
+            "500",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("3 approved programaciones of cliente 51 (1, 39, 40)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("refuses connections"), "{stdout}");
+    assert!(
+        stdout.contains("SESSION_MANAGER_BASE_URL from "),
+        "{stdout}"
+    );
+    assert!(stdout.contains(".env:1"), "{stdout}");
+    assert!(
+        stdout.contains("DB_NAME from ") && stdout.contains("ecosystem.config.js"),
+        "{stdout}"
+    );
+    rt.block_on(db.drop_database()).unwrap();
+
+    // Without --hub and without the flags, the error says what to pass.
+    let out = lmh()
+        .env_remove("DATABASE_URL")
+        .args(["doctor"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--hub DIR"));
+}
+
+#[test]
+fn a_derived_database_url_never_shows_its_password() {
+    let hub = tempfile::tempdir().unwrap();
+    std::fs::write(
+        hub.path().join(".env"),
+        "DB_HOST=db.internal\nDB_USER=leadmaster\nDB_PASSWORD=S3cret:/@pw\nDB_NAME=leadmaster\n",
+    )
+    .unwrap();
+    let inputs = lmh::config::ServiceInputs::from_dir(hub.path()).unwrap();
+    let config =
+        lmh::config::ServiceConfig::load(lmh::config::Service::CentralHub, &inputs).unwrap();
+    let d = lmh::config::targets::database(&config).unwrap();
+    assert!(
+        d.value
+            .starts_with("mysql://leadmaster:S3cret%3A%2F%40pw@db.internal:3306/leadmaster"),
+        "{}",
+        d.value
+    );
+    let shown = format!("{} {:?} {}", d.shown(), d, d.sources.join(" "));
+    assert!(!shown.contains("S3cret"), "{shown}");
+    assert!(
+        shown.contains("DB_PORT from central-hub's default"),
+        "{shown}"
+    );
 }

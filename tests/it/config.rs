@@ -1592,3 +1592,21 @@ fn terminal_escapes_in_a_value_are_shown_escaped_never_sent_to_the_terminal() {
     assert!(stdout.contains("\\u{1b}"), "shown escaped: {stdout}");
     assert!(stdout.contains("[FAIL]"), "{stdout}");
 }
+
+#[test]
+fn scan_honours_gitignore_and_reads_hidden_env_copies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(".gitignore"), "generated/\n*.bak.sh\n").expect("write");
+    std::fs::create_dir(dir.path().join("generated")).expect("mkdir");
+    std::fs::write(dir.path().join("generated/proxy.conf"), "listen 3011;\n").expect("write");
+    std::fs::write(dir.path().join("old.bak.sh"), "PORT=3011\n").expect("write");
+    std::fs::write(dir.path().join("run.sh"), "PORT=3011\n").expect("write");
+    std::fs::write(dir.path().join(".env.production"), "PORT=3011\n").expect("write");
+    let report = scan::scan_tree(dir.path(), &[3011], &ScanOptions::default()).expect("scans");
+    let files: Vec<String> = report
+        .hits
+        .iter()
+        .map(|h| h.file.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, vec![".env.production", "run.sh"], "{report:?}");
+}

@@ -530,3 +530,19 @@ fn text_longer_than_its_column_is_refused_at_validation() {
     );
     assert_error(&text, 8, &["envios[0].nombre_destino", "255"]);
 }
+
+#[test]
+fn the_embedded_fixtures_are_exactly_the_files_of_fixtures_dir() {
+    let on_disk = fixtures::load_dir(fixtures_dir()).expect("fixtures/ loads");
+    let embedded = fixtures::embedded().expect("the embedded fixtures parse");
+    let names = |all: &[fixtures::Fixture]| all.iter().map(|f| f.name()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&embedded),
+        names(&on_disk),
+        "add the new file to fixtures::EMBEDDED"
+    );
+    for (name, text) in fixtures::EMBEDDED {
+        let disk = std::fs::read_to_string(fixtures_dir().join(name)).unwrap();
+        assert_eq!(*text, disk, "{name}");
+    }
+}

@@ -45,14 +45,19 @@ fn checks<'a>(
         .collect()
 }
 
-/// The JUnit test case `name` of suite `classname`, up to its end.
+/// The JUnit test case `name` of suite `classname`, as written.
 fn junit_case<'a>(xml: &'a str, classname: &str, name: &str) -> &'a str {
-    let start = format!(r#"<testcase classname="{classname}" name="{name}">"#);
-    let at = xml
-        .find(&start)
-        .unwrap_or_else(|| panic!("no test case {start} in {xml}"));
-    let rest = &xml[at..];
-    &rest[..rest.find("</testcase>").unwrap_or(rest.len())]
+    crate::junit_schema::assert_valid(xml);
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let case = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testcase")
+                && n.attribute("classname") == Some(classname)
+                && n.attribute("name") == Some(name)
+        })
+        .unwrap_or_else(|| panic!("no test case {classname} {name} in {xml}"));
+    &xml[case.range()]
 }
 
 fn v2_mock(rt: &tokio::runtime::Runtime) -> MockSessionManager {
@@ -234,4 +239,38 @@ fn an_unreadable_contract_is_a_usage_error_naming_it() {
         assert!(stderr.contains("no-such-contract.yaml"), "{stderr}");
         assert!(out.stdout.is_empty());
     }
+}
+
+#[test]
+fn the_gate_verifies_the_session_manager_central_hub_is_configured_to_use() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let v1 = rt.block_on(MockSessionManager::start());
+    let hub = tempfile::tempdir().unwrap();
+    std::fs::write(
+        hub.path().join(".env"),
+        format!("SESSION_MANAGER_BASE_URL={}\n", v1.uri()),
+    )
+    .unwrap();
+    let (code, report, out) = gate_json(&["--hub", hub.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let derived = checks(&report, "config", "pass")
+        .into_iter()
+        .find(|c| c["name"] == "taken from central-hub's configuration")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        derived
+            .to_string()
+            .contains("SESSION_MANAGER_BASE_URL from "),
+        "{derived}"
+    );
+    assert!(!checks(&report, "contract.provider", "pass").is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&v1.uri()));
+    // `none` verifies no live session-manager.
+    let (_, report, _) = gate_json(&[
+        "--hub",
+        hub.path().to_str().unwrap(),
+        "--session-manager",
+        "none",
+    ]);
+    assert!(checks(&report, "contract.provider", "pass").is_empty());
 }

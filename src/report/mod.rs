@@ -1,4 +1,5 @@
-//! Check results, and the forms people and CI read them in: terminal text, JSON, JUnit XML.
+//! Check results, and the forms people and CI read them in: terminal text, JSON, JUnit XML,
+//! Markdown and GitHub annotations, and a self-contained HTML page.
 //!
 //! Every command that checks something (e2e, verify, config check, doctor, gate) turns its
 //! findings into [`Check`]s inside a [`Report`]; this module knows nothing of where they came from.
@@ -12,9 +13,25 @@
 //! assert!(report.to_junit().contains("<failure"));
 //! ```
 
-use std::fmt::Write as _;
+mod github;
+mod html;
+mod human;
+mod json;
+mod junit;
+mod markdown;
+pub mod timeline;
+
+use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Serialize;
+
+pub use human::Brevity;
+pub use timeline::Timeline;
+
+/// How the summary of a skipped probe starts when no safe request can provoke the answer; the
+/// short terminal form sums those up in one line per area.
+pub const NOT_EXERCISED: &str = "not exercised";
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
@@ -28,6 +45,8 @@ pub enum Outcome {
     Skip,
     /// Checked and wrong.
     Fail,
+    /// Could not be checked at all: a usage or setup error stopped the run (exit 2).
+    Error,
 }
 
 impl Outcome {
@@ -38,8 +57,19 @@ impl Outcome {
             Outcome::Warn => "warn",
             Outcome::Skip => "skip",
             Outcome::Fail => "FAIL",
+            Outcome::Error => "ERR",
         }
     }
+}
+
+/// A place in a file a check is about, for annotations (`file=…,line=…`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// The file.
+    pub file: PathBuf,
+    /// The 1-based line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 /// One named check with its outcome and what was found.
@@ -56,6 +86,12 @@ pub struct Check {
     /// Further lines: rows, files and lines, JSON paths.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
+    /// The file and line it is about, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// How long it took, when measured.
+    #[serde(skip)]
+    pub time: Option<Duration>,
 }
 
 impl Check {
@@ -67,6 +103,8 @@ impl Check {
             outcome,
             summary: summary.into(),
             details: Vec::new(),
+            location: None,
+            time: None,
         }
     }
     /// A passed check.
@@ -85,20 +123,50 @@ impl Check {
     pub fn skip(area: &str, name: &str, why: impl Into<String>) -> Check {
         Check::new(area, name, Outcome::Skip, why)
     }
+    /// A usage or setup error that stopped the run.
+    pub fn error(area: &str, name: &str, what: impl Into<String>) -> Check {
+        Check::new(area, name, Outcome::Error, what)
+    }
     /// The same check with detail lines added.
     pub fn with_details(mut self, details: impl IntoIterator<Item = String>) -> Check {
         self.details.extend(details);
         self
     }
+    /// The same check, about this file and line.
+    pub fn at(mut self, file: impl Into<PathBuf>, line: Option<usize>) -> Check {
+        self.location = Some(Location {
+            file: file.into(),
+            line,
+        });
+        self
+    }
+    /// The same check, having taken this long.
+    pub fn with_time(mut self, time: Duration) -> Check {
+        self.time = Some(time);
+        self
+    }
+    /// The summary and the details, one per line.
+    pub fn body(&self) -> String {
+        std::iter::once(self.summary.as_str())
+            .chain(self.details.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
 /// A titled list of checks.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
     /// What produced it, e.g. `lmh gate`.
     pub title: String,
     /// Every check, in the order they ran.
     pub checks: Vec<Check>,
+    /// When the run started.
+    #[serde(skip)]
+    pub started: chrono::DateTime<chrono::Utc>,
+    /// The run of each fixture on its virtual clock, for the HTML page.
+    #[serde(skip)]
+    pub timelines: Vec<Timeline>,
 }
 
 /// Counts per outcome.
@@ -112,6 +180,8 @@ pub struct Tally {
     pub skip: usize,
     /// Failed checks.
     pub fail: usize,
+    /// Setup errors.
+    pub error: usize,
 }
 
 impl Report {
@@ -120,6 +190,8 @@ impl Report {
         Report {
             title: title.to_string(),
             checks: Vec::new(),
+            started: chrono::Utc::now(),
+            timelines: Vec::new(),
         }
     }
 
@@ -135,7 +207,40 @@ impl Report {
 
     /// True when no check failed (warnings and skips do not fail a report).
     pub fn passed(&self) -> bool {
-        self.checks.iter().all(|c| c.outcome != Outcome::Fail)
+        self.checks
+            .iter()
+            .all(|c| !matches!(c.outcome, Outcome::Fail | Outcome::Error))
+    }
+
+    /// A report of a run a usage or setup error stopped: the error as its one check, so CI's
+    /// report step has something to show.
+    pub fn setup_error(title: &str, error: impl Into<String>) -> Report {
+        let mut report = Report::new(title);
+        report.push(Check::error("setup", "usage or setup", error));
+        report
+    }
+
+    /// The areas in the order they first appear, each with its checks.
+    pub fn areas(&self) -> Vec<(&str, Vec<&Check>)> {
+        let mut areas: Vec<(&str, Vec<&Check>)> = Vec::new();
+        for c in &self.checks {
+            match areas.iter_mut().find(|(a, _)| *a == c.area) {
+                Some((_, checks)) => checks.push(c),
+                None => areas.push((&c.area, vec![c])),
+            }
+        }
+        areas
+    }
+
+    /// `PASS` or `FAIL` (or `ERROR` when a setup error stopped the run).
+    pub fn verdict(&self) -> &'static str {
+        if self.checks.iter().any(|c| c.outcome == Outcome::Error) {
+            "ERROR"
+        } else if self.passed() {
+            "PASS"
+        } else {
+            "FAIL"
+        }
     }
 
     /// Counts per outcome.
@@ -147,6 +252,7 @@ impl Report {
                 Outcome::Warn => t.warn += 1,
                 Outcome::Skip => t.skip += 1,
                 Outcome::Fail => t.fail += 1,
+                Outcome::Error => t.error += 1,
             }
         }
         t
@@ -154,165 +260,44 @@ impl Report {
 
     /// Terminal form: one line per check, details indented, a closing tally.
     pub fn to_human(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "{}", terminal_line(&self.title));
-        for c in &self.checks {
-            write_check(&mut out, c);
-        }
-        out.push_str(&self.closing_line());
-        out
+        human::full(self)
     }
 
     /// Terminal form for long reports: every check that did not pass in full, the passed ones
-    /// only counted per area.
+    /// only counted per area, and never-provoked answers summed up in one line.
     pub fn to_human_brief(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "{}", terminal_line(&self.title));
-        let mut passed_per_area: Vec<(&str, usize)> = Vec::new();
-        for c in &self.checks {
-            if c.outcome == Outcome::Pass {
-                match passed_per_area.iter_mut().find(|(a, _)| *a == c.area) {
-                    Some((_, n)) => *n += 1,
-                    None => passed_per_area.push((&c.area, 1)),
-                }
-                continue;
-            }
-            write_check(&mut out, c);
-        }
-        for (area, n) in passed_per_area {
-            let _ = writeln!(out, "  [  ok] {}: {n} checks passed", terminal_line(area));
-        }
-        out.push_str(&self.closing_line());
-        out
+        human::brief(self)
     }
 
-    /// `PASS: 3 passed, 0 failed, 1 warnings, 0 skipped`: the line CI logs end with.
-    fn closing_line(&self) -> String {
-        let t = self.tally();
-        format!(
-            "{}: {} passed, {} failed, {} warnings, {} skipped\n",
-            if self.passed() { "PASS" } else { "FAIL" },
-            t.pass,
-            t.fail,
-            t.warn,
-            t.skip
-        )
+    /// Terminal form leaving out what `brevity` says.
+    pub fn to_human_with(&self, brevity: Brevity) -> String {
+        human::render(self, brevity)
     }
 
     /// JSON form: title, passed, tally and every check.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "title": self.title,
-            "passed": self.passed(),
-            "tally": self.tally(),
-            "checks": self.checks,
-        })
+        json::render(self)
     }
 
     /// JUnit XML: one test suite per area, one test case per check.
     pub fn to_junit(&self) -> String {
-        let mut areas: Vec<&str> = Vec::new();
-        for c in &self.checks {
-            if !areas.contains(&c.area.as_str()) {
-                areas.push(&c.area);
-            }
-        }
-        let t = self.tally();
-        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = writeln!(
-            out,
-            "<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
-            xml(&self.title),
-            self.checks.len(),
-            t.fail,
-            t.skip
-        );
-        for area in areas {
-            let cases: Vec<&Check> = self.checks.iter().filter(|c| c.area == area).collect();
-            let fails = cases.iter().filter(|c| c.outcome == Outcome::Fail).count();
-            let skips = cases.iter().filter(|c| c.outcome == Outcome::Skip).count();
-            let _ = writeln!(
-                out,
-                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
-                xml(area),
-                cases.len(),
-                fails,
-                skips
-            );
-            for c in cases {
-                let _ = write!(
-                    out,
-                    "    <testcase classname=\"lmh.{}\" name=\"{}\"",
-                    xml(area),
-                    xml(&c.name)
-                );
-                let body = std::iter::once(c.summary.as_str())
-                    .chain(c.details.iter().map(String::as_str))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                match c.outcome {
-                    Outcome::Fail => {
-                        let _ = writeln!(
-                            out,
-                            ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                            xml(&c.summary),
-                            xml(&body)
-                        );
-                    }
-                    Outcome::Skip => {
-                        let _ = writeln!(
-                            out,
-                            ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                            xml(&c.summary)
-                        );
-                    }
-                    Outcome::Pass | Outcome::Warn => {
-                        let _ = writeln!(
-                            out,
-                            ">\n      <system-out>{}</system-out>\n    </testcase>",
-                            xml(&body)
-                        );
-                    }
-                }
-            }
-            let _ = writeln!(out, "  </testsuite>");
-        }
-        out.push_str("</testsuites>\n");
-        out
+        junit::render(self)
     }
-}
 
-/// One check for a terminal: its line, then its details indented under it.
-fn write_check(out: &mut String, c: &Check) {
-    let _ = writeln!(
-        out,
-        "  [{:>4}] {}: {}: {}",
-        c.outcome.label(),
-        terminal_line(&c.area),
-        terminal_line(&c.name),
-        terminal_line(&c.summary)
-    );
-    for d in &c.details {
-        let _ = writeln!(out, "         {}", terminal_line(d));
+    /// Markdown for `$GITHUB_STEP_SUMMARY`: verdict, what did not pass, the rest per area.
+    pub fn to_markdown(&self) -> String {
+        markdown::render(self)
     }
-}
 
-/// Escape text for XML attributes and content, dropping characters XML 1.0 cannot carry.
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(ch),
-            c if (c as u32) < 0x20 => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
+    /// GitHub workflow commands (`::error file=…,line=…::…`), one per failed or warned check.
+    pub fn to_annotations(&self) -> String {
+        github::render(self)
     }
-    out
+
+    /// One self-contained HTML page: verdict, checks per area, a timeline per fixture.
+    pub fn to_html(&self) -> String {
+        html::render(self)
+    }
 }
 
 /// A string from outside (a provider's answer, a consumer's header) made safe to print:

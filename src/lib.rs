@@ -23,6 +23,7 @@ pub mod mock;
 pub mod report;
 pub mod scheduler;
 pub mod session;
+pub mod source;
 pub mod verify;
 
 /// A reqwest client builder with lmh's TLS provider (rustls on ring) installed.

@@ -25,7 +25,8 @@ Runs, and reports once:
   contract  the provider's contract (--contract) against the consumer's (--consumer-contract):
             a change that breaks the consumer fails; the mock against the contract (the harness
             checks itself); the real session-manager at --session-manager against --contract when
-            given; and a consumer journal (--journal) against --consumer-contract when given
+            given; the consumer's source (--source) and a consumer journal (--journal) against
+            --consumer-contract when given
   e2e       every fixture through the reference scheduler and the mock, against a scratch database
 
 Exit codes: 0 every check passed, 1 at least one check failed, 2 usage or setup error.")]
@@ -46,6 +47,11 @@ pub struct GateArgs {
     /// Client id the provider probes use (its session may be created on the provider).
     #[arg(long, default_value_t = lmh::verify::DEFAULT_CLIENTE_ID)]
     cliente_id: u64,
+    /// The consumer's source tree (central-hub's folder): its calls to the session-manager,
+    /// read from the code, checked against --consumer-contract. The first check a
+    /// consumer's CI runs.
+    #[arg(long, value_name = "DIR")]
+    source: Option<PathBuf>,
     /// A journal of a consumer's requests (`lmh mock serve --journal`) to check against the contract.
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
@@ -125,6 +131,10 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
         options.contract = provider_contract;
         let provider = verify_provider(&options).await?;
         report.extend(in_area(provider, "contract.provider"));
+    }
+    if let Some(dir) = &args.source {
+        let scan = lmh::source::scan(dir)?;
+        report.extend(lmh::source::check(&scan, &consumer_contract).checks);
     }
     if let Some(journal) = &args.journal {
         let consumer = verify_journal(journal, &consumer_contract)?;

@@ -12,6 +12,7 @@ mod contract;
 mod db;
 mod diff;
 mod doctor;
+mod doctor_source;
 mod e2e;
 mod files;
 mod fixtures;

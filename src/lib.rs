@@ -20,6 +20,7 @@ pub mod files;
 pub mod fixtures;
 pub mod invariants;
 pub mod mock;
+pub mod proxy;
 pub mod report;
 pub mod scheduler;
 pub mod session;

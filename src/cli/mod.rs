@@ -8,6 +8,7 @@ mod e2e;
 mod gate;
 mod mock;
 mod output;
+mod proxy;
 mod verify;
 
 use std::process::ExitCode;
@@ -60,6 +61,8 @@ enum Command {
     Gate(gate::GateArgs),
     /// Read-only diagnosis of a real installation: config, provider, schema, next tick, stuck rows.
     Doctor(doctor::DoctorArgs),
+    /// A recording, validating reverse proxy in front of a real session-manager.
+    Proxy(proxy::ProxyArgs),
 }
 
 /// What a command concluded: checks passed, or some failed.
@@ -83,6 +86,7 @@ async fn dispatch(command: Command) -> anyhow::Result<Verdict> {
         Command::Verify(command) => verify::run(command).await,
         Command::Gate(args) => gate::gate(args).await,
         Command::Doctor(args) => doctor::doctor(args).await,
+        Command::Proxy(args) => proxy::proxy(args).await,
     }
 }
 
@@ -122,6 +126,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Mock(mock::MockCommand::Serve(args)) => {
                 mock::serve(args).await.map(|()| Verdict::Pass)
             }
+            // The proxy too: Ctrl-C flushes its journal and prints its summary.
+            Command::Proxy(args) => proxy::proxy(args).await,
             command => interruptible(dispatch(command)).await,
         }
     });

@@ -131,7 +131,7 @@ struct Group {
 }
 
 /// What is wrong with one request: `(METHOD /path, finding)` pairs.
-fn findings(contract: &Contract, entry: &JournalEntry) -> Vec<(String, String)> {
+pub(crate) fn findings(contract: &Contract, entry: &JournalEntry) -> Vec<(String, String)> {
     let name = entry.label();
     let Some(op) = contract.find_operation(&entry.method, &entry.path) else {
         return vec![(name, unknown_route(contract, &entry.method, &entry.path))];

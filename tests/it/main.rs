@@ -18,6 +18,7 @@ mod files;
 mod fixtures;
 mod gate;
 mod mock;
+mod proxy;
 mod scheduler;
 mod source;
 mod verify;

@@ -84,6 +84,7 @@ struct Token {
 
 /// The value a module exports (`module.exports = ...` or `export default ...`).
 pub(crate) fn read_module(src: &str) -> Result<Spanned, JsError> {
+    refuse_deep_nesting(src)?;
     let tokens = tokenize(src)?;
     check_brackets(&tokens)?;
     let mut reader = Reader {
@@ -94,8 +95,21 @@ pub(crate) fn read_module(src: &str) -> Result<Spanned, JsError> {
     reader.exported()
 }
 
+/// The reader recurses once per bracket: a file nested deeper than any real configuration
+/// is refused before it is read, instead of overflowing the stack.
+fn refuse_deep_nesting(src: &str) -> Result<(), JsError> {
+    let limit = crate::source::MAX_NESTING;
+    crate::source::check_nesting(src, limit).map_err(|line| JsError {
+        line,
+        reason: format!(
+            "brackets nested deeper than {limit} levels; no ecosystem file needs that, so lmh does not read it"
+        ),
+    })
+}
+
 /// A file that is one value, like a JSON ecosystem file (PM2 evaluates it as `(<text>)`).
 pub(crate) fn read_value(src: &str) -> Result<Spanned, JsError> {
+    refuse_deep_nesting(src)?;
     let tokens = tokenize(src)?;
     check_brackets(&tokens)?;
     if tokens.is_empty() {

@@ -202,3 +202,59 @@ async fn e2e_against_a_provider_by_url_checks_every_invariant() {
         "the sends reached the provider"
     );
 }
+
+#[tokio::test]
+async fn cli_proxy_prints_violations_and_a_summary_on_sigterm() {
+    let mock = MockSessionManager::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.jsonl");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
+        .args([
+            "proxy",
+            "--upstream",
+            &mock.uri(),
+            "--port",
+            &port.to_string(),
+        ])
+        .arg("--journal")
+        .arg(&journal)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut answered = None;
+    for _ in 0..100 {
+        if let Ok(r) = http()
+            .get(format!("{url}/api/session-manager/sessions/sender_51"))
+            .send()
+            .await
+        {
+            answered = Some(r.status());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(answered, Some(reqwest::StatusCode::NOT_FOUND));
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout
+            .contains("consumer #1 GET /api/session-manager/sessions/sender_51: no such operation"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 exchanges recorded in"), "{stdout}");
+    assert_eq!(read_journal(&journal).unwrap().len(), 1);
+}

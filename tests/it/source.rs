@@ -403,3 +403,30 @@ fn cli_fails_on_the_incident_and_passes_the_corrected_client() {
     let out = lmh(&["verify", "consumer"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn deeply_nested_ecosystem_files_are_refused_before_reading() {
+    use lmh::config::pm2;
+    let deep = format!(
+        "module.exports = {}{}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let err = pm2::parse(&deep, Path::new("ecosystem.config.js")).unwrap_err();
+    assert_eq!(err.line, 1);
+    assert!(
+        err.reason.contains("nested deeper than 256"),
+        "{}",
+        err.reason
+    );
+    let json = format!("{}{}", "{\"a\":".repeat(5_000), "}".repeat(5_000));
+    let err = pm2::parse(&json, Path::new("ecosystem.config.json")).unwrap_err();
+    assert!(
+        err.reason.contains("nested deeper than 256"),
+        "{}",
+        err.reason
+    );
+    // Ordinary nesting still reads.
+    let ok = "module.exports = { apps: [{ name: 'hub', env: { PORT: 3012 } }] };";
+    assert!(pm2::parse(ok, Path::new("ecosystem.config.js")).is_ok());
+}

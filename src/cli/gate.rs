@@ -27,7 +27,8 @@ Runs, and reports once:
             checks itself); the real session-manager at --session-manager against --contract when
             given; the consumer's source (--source) and a consumer journal (--journal) against
             --consumer-contract when given
-  e2e       every fixture through the reference scheduler and the mock, against a scratch database
+  e2e       every fixture through the reference scheduler and the mock (or, with --allow-send,
+            the --session-manager through an in-process proxy), against a scratch database
 
 Exit codes: 0 every check passed, 1 at least one check failed, 2 usage or setup error.")]
 pub struct GateArgs {
@@ -44,6 +45,11 @@ pub struct GateArgs {
     /// A running session-manager to verify against the contract (non-destructive).
     #[arg(long, value_name = "URL")]
     session_manager: Option<String>,
+    /// With --session-manager: also run the fixtures end to end against it, through an
+    /// in-process `lmh proxy` so every invariant is checked against it. It delivers the
+    /// fixtures' messages: a test double or a sandbox only.
+    #[arg(long, requires = "session_manager")]
+    allow_send: bool,
     /// Client id the provider probes use (its session may be created on the provider).
     #[arg(long, default_value_t = lmh::verify::DEFAULT_CLIENTE_ID)]
     cliente_id: u64,
@@ -146,15 +152,18 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
     } else {
         let fixtures = load_fixtures(&args.fixtures)?;
         let server = args.db.server().await?;
+        let provider = match (&args.session_manager, args.allow_send) {
+            (Some(url), true) => Provider::Url {
+                base_url: lmh::adapter::parse_base_url(url, "--session-manager")?,
+                journal: None,
+            },
+            _ => Provider::Mock,
+        };
+        let (provider, _recording) = super::e2e::recorded(provider).await?;
         for fixture in &fixtures {
-            let run = run_fixture(
-                fixture,
-                server.url(),
-                &Provider::Mock,
-                &E2eConfig::default(),
-            )
-            .await
-            .with_context(|| format!("running fixture {}", fixture.file.display()))?;
+            let run = run_fixture(fixture, server.url(), &provider, &E2eConfig::default())
+                .await
+                .with_context(|| format!("running fixture {}", fixture.file.display()))?;
             report.extend(run.to_checks());
         }
     }

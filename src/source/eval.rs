@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use oxc_ast::ast::{
     ArrowFunctionBody, BinaryOperator, CallExpression, Class, ClassElement, Expression,
-    LogicalOperator, MethodDefinitionKind, ObjectPropertyKind, Statement,
+    LogicalOperator, MethodDefinitionKind, NewExpression, ObjectExpression, ObjectPropertyKind,
+    Statement,
 };
 
 use super::value::{BASE_URL_VAR, Client, FnNode, FnRef, Obj, Part, Val, concat};
@@ -76,25 +77,7 @@ impl<'a> Walker<'_, 'a> {
                 }
             }
             Expression::AwaitExpression(a) => self.eval(&a.argument),
-            Expression::ObjectExpression(o) => {
-                let mut obj = Obj::default();
-                for p in &o.properties {
-                    match p {
-                        ObjectPropertyKind::ObjectProperty(p) => match p.key.static_name() {
-                            Some(k) if !p.computed => {
-                                let v = self.eval(&p.value);
-                                obj.set(k.to_string(), v);
-                            }
-                            _ => obj.open = Some(self.source(p.span)),
-                        },
-                        ObjectPropertyKind::SpreadProperty(s) => {
-                            let v = self.eval(&s.argument);
-                            obj.spread(&v);
-                        }
-                    }
-                }
-                Walker::obj(obj)
-            }
+            Expression::ObjectExpression(o) => self.object(o),
             Expression::ArrowFunctionExpression(a) => {
                 Val::Func(self.fn_ref(FnNode::Arrow(a), "an arrow function"))
             }
@@ -107,6 +90,40 @@ impl<'a> Walker<'_, 'a> {
                 Some(c) => Val::Instance(self.file, c),
                 None => Val::Unknown("this".into()),
             },
+            Expression::StaticMemberExpression(_)
+            | Expression::PrivateFieldExpression(_)
+            | Expression::ComputedMemberExpression(_)
+            | Expression::ChainExpression(_) => self.eval_member_expr(e.get_inner_expression()),
+            Expression::CallExpression(c) => self.eval_call(c),
+            Expression::NewExpression(n) => self.eval_new(n, e),
+            _ => Val::Unknown(self.text_of(e)),
+        }
+    }
+
+    /// An object literal: its static keys; spreads merged; computed keys make it open.
+    fn object(&mut self, o: &'a ObjectExpression<'a>) -> Val<'a> {
+        let mut obj = Obj::default();
+        for p in &o.properties {
+            match p {
+                ObjectPropertyKind::ObjectProperty(p) => match p.key.static_name() {
+                    Some(k) if !p.computed => {
+                        let v = self.eval(&p.value);
+                        obj.set(k.to_string(), v);
+                    }
+                    _ => obj.open = Some(self.source(p.span)),
+                },
+                ObjectPropertyKind::SpreadProperty(s) => {
+                    let v = self.eval(&s.argument);
+                    obj.spread(&v);
+                }
+            }
+        }
+        Walker::obj(obj)
+    }
+
+    /// `a.b`, `a.#b`, `a['b']`, `a?.b`, `a?.()`.
+    fn eval_member_expr(&mut self, e: &'a Expression<'a>) -> Val<'a> {
+        match e {
             Expression::StaticMemberExpression(m) => {
                 if matches!(&m.object, Expression::Identifier(id) if id.name == "process")
                     && m.property.name == "env"
@@ -148,22 +165,23 @@ impl<'a> Walker<'_, 'a> {
                     None => Val::Unknown(self.text_of(e)),
                 },
             },
-            Expression::CallExpression(c) => self.eval_call(c),
-            Expression::NewExpression(n) => {
-                let args = self.argument_values(&n.arguments);
-                match &n.callee {
-                    Expression::Identifier(id) if id.name == "URL" => match args.as_slice() {
-                        [path, base, ..] => Val::Str(concat(base.parts(), path.parts())),
-                        [url] => url.clone(),
-                        [] => Val::Unknown(self.text_of(e)),
-                    },
-                    callee => match self.eval(callee) {
-                        Val::Class(file, c) => Val::Instance(file, c),
-                        _ => Val::Unknown(self.text_of(e)),
-                    },
-                }
-            }
             _ => Val::Unknown(self.text_of(e)),
+        }
+    }
+
+    /// `new Class()` is an instance; `new URL(path, base)` the joined URL.
+    fn eval_new(&mut self, n: &'a NewExpression<'a>, e: &'a Expression<'a>) -> Val<'a> {
+        let args = self.argument_values(&n.arguments);
+        match &n.callee {
+            Expression::Identifier(id) if id.name == "URL" => match args.as_slice() {
+                [path, base, ..] => Val::Str(concat(base.parts(), path.parts())),
+                [url] => url.clone(),
+                [] => Val::Unknown(self.text_of(e)),
+            },
+            callee => match self.eval(callee) {
+                Val::Class(file, c) => Val::Instance(file, c),
+                _ => Val::Unknown(self.text_of(e)),
+            },
         }
     }
 
@@ -235,14 +253,15 @@ impl<'a> Walker<'_, 'a> {
         let mut found = Val::Unknown(format!("this.{name}"));
         for element in &class.body.body {
             match element {
-                ClassElement::MethodDefinition(m) if m.kind == MethodDefinitionKind::Method => {
-                    if m.key.name().as_deref() == Some(name) {
-                        let fname = match m.key.name() {
-                            Some(std::borrow::Cow::Borrowed(s)) => s,
-                            _ => "a method",
-                        };
-                        return Val::Func(w.fn_ref(FnNode::Func(&m.value), fname));
-                    }
+                ClassElement::MethodDefinition(m)
+                    if m.kind == MethodDefinitionKind::Method
+                        && m.key.name().as_deref() == Some(name) =>
+                {
+                    let fname = match m.key.name() {
+                        Some(std::borrow::Cow::Borrowed(s)) => s,
+                        _ => "a method",
+                    };
+                    return Val::Func(w.fn_ref(FnNode::Func(&m.value), fname));
                 }
                 ClassElement::PropertyDefinition(p) if p.key.name().as_deref() == Some(name) => {
                     if let Some(v) = &p.value {

@@ -19,13 +19,16 @@ use super::walk::{Sink, Walker};
 /// A scope: names to values.
 pub(crate) type Scope<'a> = HashMap<&'a str, Val<'a>>;
 
+/// A function or HTTP call, by file and offset.
+pub(crate) type Key = (usize, u32);
+
 /// Everything memoized about the tree.
 pub(crate) struct Analyzer<'a> {
     pub files: Vec<SourceFile<'a>>,
     by_path: HashMap<PathBuf, usize>,
     scopes: RefCell<HashMap<usize, Rc<Scope<'a>>>>,
     exports: RefCell<HashMap<usize, Val<'a>>>,
-    pending: RefCell<HashMap<(usize, u32), Rc<Vec<(usize, u32)>>>>,
+    pending: RefCell<HashMap<Key, Rc<Vec<Key>>>>,
     /// HTTP calls (by origin) that some caller of their wrapper resolved.
     pub inlined: RefCell<HashSet<(usize, u32)>>,
 }

@@ -273,6 +273,16 @@ impl<'s, 'a> Walker<'s, 'a> {
             Statement::FunctionDeclaration(f) => self.visit_fn(FnNode::Func(f), fn_name(f)),
             Statement::ClassDeclaration(c) => self.class(c),
             Statement::ImportDeclaration(d) => self.import(d),
+            Statement::ExportDeclaration(_) | Statement::ExportDefaultDeclaration(_) => {
+                self.export_statement(s)
+            }
+            _ => {}
+        }
+    }
+
+    /// `export const/function/class ...` and `export default ...`.
+    fn export_statement(&mut self, s: &'a Statement<'a>) {
+        match s {
             Statement::ExportDeclaration(d) => match &d.declaration {
                 Declaration::VariableDeclaration(v) => self.declare(v, true),
                 Declaration::FunctionDeclaration(f) => self.visit_fn(FnNode::Func(f), fn_name(f)),

@@ -145,27 +145,28 @@ async fn an_unreachable_upstream_is_a_transport_failure_not_a_made_up_answer() {
     );
 }
 
-#[tokio::test]
-async fn e2e_against_a_provider_by_url_checks_every_invariant() {
+/// Run `lmh <command> ... --session-manager <a READY mock> --allow-send` on the happy path
+/// and check that every journal invariant was checked (and passed) against it.
+async fn journal_invariants_checked(command: &str, extra: &[&str]) {
     let mock = MockSessionManager::start_with(MockConfig {
         new_client_state: Some(SessionState::Ready),
         ..MockConfig::default()
     })
     .await
     .unwrap();
-    let uri = mock.uri();
-    let args = vec![
-        "e2e".to_string(),
+    let mut args = vec![
+        command.to_string(),
         "--db-url".into(),
         super::helpers::server_url(),
         "--session-manager".into(),
-        uri,
+        mock.uri(),
         "--allow-send".into(),
         "--fixtures".into(),
         concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/happy-path.yaml").into(),
         "--format".into(),
         "json".into(),
     ];
+    args.extend(extra.iter().map(|a| a.to_string()));
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
             .args(&args)
@@ -201,6 +202,16 @@ async fn e2e_against_a_provider_by_url_checks_every_invariant() {
         mock.journal().iter().any(|e| e.path == "/send"),
         "the sends reached the provider"
     );
+}
+
+#[tokio::test]
+async fn e2e_against_a_provider_by_url_checks_every_invariant() {
+    journal_invariants_checked("e2e", &[]).await;
+}
+
+#[tokio::test]
+async fn gate_with_allow_send_checks_every_invariant_against_the_provider() {
+    journal_invariants_checked("gate", &[]).await;
 }
 
 #[tokio::test]

@@ -430,3 +430,49 @@ fn deeply_nested_ecosystem_files_are_refused_before_reading() {
     let ok = "module.exports = { apps: [{ name: 'hub', env: { PORT: 3012 } }] };";
     assert!(pm2::parse(ok, Path::new("ecosystem.config.js")).is_ok());
 }
+
+#[test]
+fn got_axios_post_bodies_and_an_exported_clients_public_wrapper() {
+    let dir = tree(&[
+        (
+            "src/client.js",
+            r#"const got = require('got');
+class Client {
+  constructor() { this.base = process.env.SESSION_MANAGER_BASE_URL; }
+  request(path, opts = {}) {
+    return got(this.base + path, { method: opts.method || 'GET', headers: opts.headers, json: opts.json });
+  }
+}
+module.exports = new Client();
+"#,
+        ),
+        (
+            "src/jobs.js",
+            r#"const client = require('./client');
+const axios = require('axios').default;
+const BASE = process.env.SESSION_MANAGER_BASE_URL;
+async function send(id, to, message) {
+  await client.request('/send', { method: 'POST', headers: { 'X-Cliente-Id': id }, json: { to, message } });
+  await axios.post(`${BASE}/send`, { to }, { headers: { 'X-Cliente-Id': id } });
+  await client.request('/qr-code');
+}
+module.exports = { send };
+"#,
+        ),
+    ]);
+    let report = run(dir.path());
+    let outcome = |name: &str| {
+        report
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no {name}: {}", report.to_human()))
+    };
+    assert_eq!(outcome("src/jobs.js:5:9").outcome, Outcome::Pass, "{}", report.to_human());
+    let post = outcome("src/jobs.js:6:9");
+    assert_eq!(post.outcome, Outcome::Fail);
+    assert!(post.summary.contains("lacks required field message"), "{}", post.summary);
+    let qr = outcome("src/jobs.js:7:9");
+    assert_eq!(qr.outcome, Outcome::Fail);
+    assert!(qr.summary.starts_with("GET /qr-code: required header X-Cliente-Id missing"), "{}", qr.summary);
+}

@@ -51,6 +51,11 @@ impl State {
         })
     }
 
+    /// The limit on every wait.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// A request that gets no answer: counted, printed, and the connection closed.
     fn fail(&self, parts: &Parts, reason: String) -> Failure {
         self.recorder.transport_failure();

@@ -468,11 +468,25 @@ module.exports = { send };
             .find(|c| c.name == name)
             .unwrap_or_else(|| panic!("no {name}: {}", report.to_human()))
     };
-    assert_eq!(outcome("src/jobs.js:5:9").outcome, Outcome::Pass, "{}", report.to_human());
+    assert_eq!(
+        outcome("src/jobs.js:5:9").outcome,
+        Outcome::Pass,
+        "{}",
+        report.to_human()
+    );
     let post = outcome("src/jobs.js:6:9");
     assert_eq!(post.outcome, Outcome::Fail);
-    assert!(post.summary.contains("lacks required field message"), "{}", post.summary);
+    assert!(
+        post.summary.contains("lacks required field message"),
+        "{}",
+        post.summary
+    );
     let qr = outcome("src/jobs.js:7:9");
     assert_eq!(qr.outcome, Outcome::Fail);
-    assert!(qr.summary.starts_with("GET /qr-code: required header X-Cliente-Id missing"), "{}", qr.summary);
+    assert!(
+        qr.summary
+            .starts_with("GET /qr-code: required header X-Cliente-Id missing"),
+        "{}",
+        qr.summary
+    );
 }

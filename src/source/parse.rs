@@ -148,7 +148,16 @@ pub(crate) fn parse_file<'a>(
     } else {
         SourceType::unambiguous()
     };
-    let parsed = Parser::new(alloc, text, kind).parse();
+    // One file the parser cannot cope with must not end the whole check.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Parser::new(alloc, text, kind).parse()
+    }))
+    .map_err(|_| {
+        (
+            rel.clone(),
+            "the JavaScript parser failed on this file".to_string(),
+        )
+    })?;
     let first = parsed.diagnostics.errors().next();
     if parsed.panicked || first.is_some() {
         let offset = first

@@ -490,3 +490,73 @@ module.exports = { send };
         qr.summary
     );
 }
+
+/// Pieces of the code the reader looks at, joined at random: calls, wrappers, classes,
+/// modules, recursion.
+const FRAGMENTS: &[&str] = &[
+    "fetch(",
+    "axios.get(",
+    "got.post(",
+    "http.request(",
+    "process.env.SESSION_MANAGER_BASE_URL",
+    " + ",
+    "'/status'",
+    "`${",
+    "}`",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    "headers: ",
+    "'X-Cliente-Id'",
+    ": ",
+    "1",
+    ", ",
+    ";\n",
+    "const a = ",
+    "let b = ",
+    "a",
+    "b",
+    "p",
+    "function f(p) {",
+    "return ",
+    "f(",
+    "class C {",
+    "constructor(x = process.env.SESSION_MANAGER_BASE_URL) {",
+    "this.a = ",
+    "this.a",
+    "m(x) {",
+    "#r(x) {",
+    "this.#r(",
+    "this.m(",
+    "module.exports = ",
+    "require('./a')",
+    "new C()",
+    "...",
+    "=> ",
+    "if (a) ",
+    "else ",
+    "await ",
+    "?? ",
+    "|| ",
+    "axios.create({ baseURL: ",
+    "})",
+    "export default ",
+    "import x from './a.js';\n",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    #[test]
+    fn the_source_reader_never_panics_or_hangs(
+        picks in proptest::collection::vec(0..FRAGMENTS.len(), 0..60),
+        raw in "[a-z(){}\\[\\]'\"`$.=+;:,/ \n0-9]{0,60}",
+    ) {
+        let code: String = picks.iter().map(|&i| FRAGMENTS[i]).collect();
+        let dir = tree(&[("src/a.js", &code), ("src/b.mjs", &raw), ("src/c.js", &format!("{code}{raw}"))]);
+        let scan = scan(dir.path()).expect("a readable tree is never a usage error");
+        proptest::prop_assert_eq!(scan.files, 3);
+    }
+}

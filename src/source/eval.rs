@@ -10,6 +10,8 @@ use oxc_ast::ast::{
     Statement,
 };
 
+use oxc_span::GetSpan;
+
 use super::value::{BASE_URL_VAR, Client, FnNode, FnRef, Obj, Part, Val, concat};
 use super::walk::Walker;
 
@@ -257,10 +259,7 @@ impl<'a> Walker<'_, 'a> {
                     if m.kind == MethodDefinitionKind::Method
                         && m.key.name().as_deref() == Some(name) =>
                 {
-                    let fname = match m.key.name() {
-                        Some(std::borrow::Cow::Borrowed(s)) => s,
-                        _ => "a method",
-                    };
+                    let fname = w.key_text(m.key.span());
                     return Val::Func(w.fn_ref(FnNode::Func(&m.value), fname));
                 }
                 ClassElement::PropertyDefinition(p) if p.key.name().as_deref() == Some(name) => {

@@ -331,7 +331,7 @@ impl<'s, 'a> Walker<'s, 'a> {
         for element in &c.body.body {
             match element {
                 ClassElement::MethodDefinition(m) => {
-                    let name = m.key.name().map_or("a method", |n| self.an_str(n));
+                    let name = self.key_text(m.key.span());
                     self.visit_fn(FnNode::Func(&m.value), name);
                 }
                 ClassElement::PropertyDefinition(p) => {
@@ -344,12 +344,11 @@ impl<'s, 'a> Walker<'s, 'a> {
         self.class = outer;
     }
 
-    /// A name with the tree's lifetime (keys of private members come as owned names).
-    fn an_str(&self, name: std::borrow::Cow<'a, str>) -> &'a str {
-        match name {
-            std::borrow::Cow::Borrowed(s) => s,
-            std::borrow::Cow::Owned(_) => "a method",
-        }
+    /// A member's key as written (`#request` keeps its `#`), for reports.
+    pub fn key_text(&self, span: Span) -> &'a str {
+        let text: &'a str = self.an.files[self.file].text;
+        text.get(span.start as usize..span.end as usize)
+            .unwrap_or("a method")
     }
 
     /// Read an expression for calls.

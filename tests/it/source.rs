@@ -121,7 +121,7 @@ fn the_incident_client_is_caught_at_its_line() {
     );
     let details = failed[0].details.join("\n");
     assert!(
-        details.contains("through request (src/services/sessionManagerClient.js:9:"),
+        details.contains("through #request (src/services/sessionManagerClient.js:9:"),
         "{details}"
     );
     assert!(

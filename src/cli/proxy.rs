@@ -57,6 +57,11 @@ pub async fn proxy(args: ProxyArgs) -> Result<Verdict> {
     config.contract = load(&args.contract)?;
     config.max_body = args.max_body_bytes;
     config.timeout = Duration::from_millis(args.timeout_ms.max(1));
+    // Installed before the first request can arrive: a stop signal is always a clean stop.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate =
+        signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("installing the Ctrl-C handler")?;
     let proxy = Proxy::start(config).await?;
     eprintln!(
         "lmh proxy: {} -> {}, journal {} (Ctrl-C to stop)",
@@ -64,10 +69,8 @@ pub async fn proxy(args: ProxyArgs) -> Result<Verdict> {
         args.upstream,
         proxy.journal().display()
     );
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("installing the SIGTERM handler")?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        _ = interrupt.recv() => {}
         _ = terminate.recv() => {}
     }
     proxy.stop();

@@ -219,37 +219,34 @@ async fn cli_proxy_prints_violations_and_a_summary_on_sigterm() {
     let mock = MockSessionManager::start().await;
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j.jsonl");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
-        .args([
-            "proxy",
-            "--upstream",
-            &mock.uri(),
-            "--port",
-            &port.to_string(),
-        ])
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
+        .args(["proxy", "--upstream", &mock.uri(), "--port", "0"])
         .arg("--journal")
         .arg(&journal)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    let mut answered = None;
-    for _ in 0..100 {
-        if let Ok(r) = http()
-            .get(format!("{url}/api/session-manager/sessions/sender_51"))
-            .send()
-            .await
-        {
-            answered = Some(r.status());
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    // The first line on stderr names the address: `lmh proxy: http://127.0.0.1:N -> ...`.
+    let stderr = child.stderr.take().unwrap();
+    let first = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stderr), &mut line).unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    let answered = http()
+        .get(format!("{url}/api/session-manager/sessions/sender_51"))
+        .send()
+        .await
+        .ok()
+        .map(|r| r.status());
     assert_eq!(answered, Some(reqwest::StatusCode::NOT_FOUND));
     let pid = child.id().to_string();
     std::process::Command::new("kill")

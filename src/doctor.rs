@@ -35,6 +35,7 @@
 //! # Ok(()) }
 //! ```
 
+mod consumer;
 mod schema;
 mod stuck;
 mod summary;
@@ -47,11 +48,15 @@ use sqlx::MySqlPool;
 use crate::adapter::SessionManagerClient;
 use crate::report::Check;
 
+pub use consumer::{ConsumerBlocker, consumer_blockers, not_checked_line};
 pub use schema::{
     CLAIM_TABLE, FindingKind, SchemaFinding, SchemaReport, Severity, TABLES, probe_schema,
 };
 pub use stuck::{Stuck, StuckCause, StuckOptions, TimestampZone, stuck};
-pub use summary::{AREA_DB, AREA_SCHEDULER, diagnosis, next_tick_checks, schema_checks, to_checks};
+pub use summary::{
+    AREA_DB, AREA_SCHEDULER, diagnosis, diagnosis_with, next_tick_checks, next_tick_checks_with,
+    schema_checks, to_checks, to_checks_with,
+};
 pub use tick::{
     Lock, NextTick, Pending, ProgramacionPreview, SessionCheck, SessionProblem, Skip,
     TimestampSource, Verdict, describe_session_error, next_tick,
@@ -143,12 +148,20 @@ pub struct DbDoctor {
     pub next: Result<NextTick, DoctorError>,
     /// The stuck programaciones (empty when there is no preview).
     pub stuck: Vec<Stuck>,
+    /// What in central-hub's own code stops every tick before it sends (read from its
+    /// source by [`crate::source`]); `None` when nothing does or the code was not read.
+    pub blocker: Option<String>,
 }
 
 impl DbDoctor {
     /// Every check: schema, sessions, programaciones; a preview that failed is one skip.
     pub fn checks(&self) -> Vec<Check> {
-        let mut checks = to_checks(&self.schema, self.next.as_ref().ok(), &self.stuck);
+        let mut checks = to_checks_with(
+            &self.schema,
+            self.next.as_ref().ok(),
+            &self.stuck,
+            self.blocker.as_deref(),
+        );
         if let Err(e) = &self.next {
             checks.push(Check::skip(AREA_SCHEDULER, "next tick", e.to_string()));
         }
@@ -157,7 +170,12 @@ impl DbDoctor {
 
     /// The few-line summary.
     pub fn diagnosis(&self) -> Vec<String> {
-        let mut lines = diagnosis(&self.schema, self.next.as_ref().ok(), &self.stuck);
+        let mut lines = diagnosis_with(
+            &self.schema,
+            self.next.as_ref().ok(),
+            &self.stuck,
+            self.blocker.as_deref(),
+        );
         if let Err(e) = &self.next {
             lines.push(format!("next tick not previewed: {e}"));
         }
@@ -184,5 +202,6 @@ pub async fn examine(
         schema,
         next,
         stuck,
+        blocker: None,
     })
 }

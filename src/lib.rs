@@ -20,10 +20,12 @@ pub mod files;
 pub mod fixtures;
 pub mod invariants;
 pub mod mock;
+pub mod proxy;
 pub mod redact;
 pub mod report;
 pub mod scheduler;
 pub mod session;
+pub mod source;
 pub mod verify;
 pub mod yaml;
 

@@ -10,7 +10,7 @@ pub mod consumer;
 pub mod provider;
 
 pub use consumer::{
-    cliente_id_hint, nearest_operation, path_words, verify_consumer, verify_journal,
+    cliente_id_hint, nearest_operation, path_words, unknown_route, verify_consumer, verify_journal,
 };
 pub use provider::{
     DEFAULT_CLIENTE_ID, DEFAULT_TIMEOUT, ProviderOptions, TEST_MESSAGE, UNKNOWN_ROUTE_PROBE,

@@ -19,6 +19,11 @@ use super::output::OutputArgs;
 /// Options of `lmh doctor`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
+With --hub DIR, central-hub's JavaScript under DIR is read (never run) and every call to the
+session-manager checked against the contract, as `lmh verify consumer --source` does: a route
+the session-manager does not have, or a call without X-Cliente-Id, stops every tick before it
+sends, so it leads the diagnosis with file:line.
+
 Read-only: the database is read through sessions the server itself keeps READ ONLY; the
 session-manager is asked GET /health and GET /status for the clients of today's approved
 programaciones (what the scheduler itself asks). --verify-provider adds the full contract
@@ -128,6 +133,16 @@ pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
         report.extend(config.to_report("lmh config check").checks);
     }
 
+    // central-hub's own code: a call the session-manager does not have stops every tick.
+    let source_checks = match &args.config.hub {
+        Some(dir) => {
+            lmh::source::check(&lmh::source::scan(dir)?, &lmh::contract::Contract::v1()).checks
+        }
+        None => Vec::new(),
+    };
+    let blockers = lmh::doctor::consumer_blockers(&source_checks);
+    report.extend(source_checks.iter().cloned());
+
     let mut config = ClientConfig::new(&session_manager);
     config.timeout = Duration::from_millis(args.timeout_ms.max(1));
     config.connect_timeout = config.timeout.min(config.connect_timeout);
@@ -162,14 +177,30 @@ pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
         threshold: Duration::from_secs(args.stuck_after_min * 60),
         ..StuckOptions::default()
     };
-    let found = examine(&pool, &client, now, args.tz, &options)
+    let mut found = examine(&pool, &client, now, args.tz, &options)
         .await
         .context("examining the database (read-only)")?;
+    found.blocker = blockers.first().map(|b| b.short());
     pool.close().await;
     report.extend(found.checks());
 
     // The few lines the seed's analyst reached by hand, first in every form.
     let failed = report.checks.iter().any(|c| c.outcome == Outcome::Fail);
+    // The configuration and identity findings belong in the summary too: on the incident
+    // day they were the root cause. A wrong port hides a wrong route, so it comes first.
+    let config_lines: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail && (c.area == "config" || c.area == "provider"))
+        .map(|c| format!("{}: {}", c.name, c.summary))
+        .collect();
+    let mut code_lines: Vec<String> = blockers.iter().map(|b| b.line()).collect();
+    code_lines.extend(lmh::doctor::not_checked_line(&source_checks));
+    let (first, last) = if config_lines.is_empty() {
+        (code_lines, config_lines)
+    } else {
+        (config_lines, code_lines)
+    };
     let diagnosis = Check::new(
         "diagnosis",
         "summary",
@@ -180,17 +211,9 @@ pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
             "nothing keeps rows pendiente"
         },
     )
+    .with_details(first)
     .with_details(found.diagnosis())
-    .with_details(
-        // The configuration and identity findings belong in the summary too: on the incident
-        // day they were the root cause.
-        report
-            .checks
-            .iter()
-            .filter(|c| c.outcome == Outcome::Fail && (c.area == "config" || c.area == "provider"))
-            .map(|c| format!("{}: {}", c.name, c.summary))
-            .collect::<Vec<_>>(),
-    );
+    .with_details(last);
     report.checks.insert(0, diagnosis);
     args.output.emit(&report)
 }

@@ -165,6 +165,45 @@ fn provider(session_manager: &str, journal: Option<PathBuf>) -> Result<Provider>
     Ok(Provider::Url { base_url, journal })
 }
 
+/// A session-manager given by URL without a journal is put behind an in-process `lmh proxy`,
+/// so what it received is recorded and every invariant is checked, none skipped. The proxy
+/// and its journal (a temporary file) live as long as the returned guard.
+pub async fn recorded(provider: Provider) -> Result<(Provider, Option<Recording>)> {
+    let Provider::Url {
+        base_url,
+        journal: None,
+    } = provider
+    else {
+        return Ok((provider, None));
+    };
+    let journal = std::env::temp_dir().join(format!(
+        "lmh-proxy-{}-{}.jsonl",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    let mut config = lmh::proxy::ProxyConfig::new(&base_url, &journal);
+    config.print = false;
+    let proxy = lmh::proxy::Proxy::start(config).await?;
+    let provider = Provider::Url {
+        base_url: proxy.uri(),
+        journal: Some(journal.clone()),
+    };
+    Ok((provider, Some(Recording { proxy, journal })))
+}
+
+/// An in-process proxy and its journal, removed when dropped.
+pub struct Recording {
+    proxy: lmh::proxy::Proxy,
+    journal: PathBuf,
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        self.proxy.stop();
+        let _ = std::fs::remove_file(&self.journal);
+    }
+}
+
 /// A session-manager given by URL may be a real one: sending through it needs a yes.
 fn refuse_real_sends(base_url: &str, allow_send: bool, dry_run: bool) -> Result<()> {
     if !allow_send && !dry_run {
@@ -184,6 +223,7 @@ pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
     if let Provider::Url { base_url, .. } = &provider {
         refuse_real_sends(base_url, args.allow_send, dry_run)?;
     }
+    let (provider, _recording) = recorded(provider).await?;
     let server = args.db.server().await?;
     eprintln!(
         "lmh e2e: {} fixtures, database server {}",

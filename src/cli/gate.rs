@@ -25,8 +25,10 @@ Runs, and reports once:
   contract  the provider's contract (--contract) against the consumer's (--consumer-contract):
             a change that breaks the consumer fails; the mock against the contract (the harness
             checks itself); the real session-manager at --session-manager against --contract when
-            given; and a consumer journal (--journal) against --consumer-contract when given
-  e2e       every fixture through the reference scheduler and the mock, against a scratch database
+            given; the consumer's source (--source) and a consumer journal (--journal) against
+            --consumer-contract when given
+  e2e       every fixture through the reference scheduler and the mock (or, with --allow-send,
+            the --session-manager through an in-process proxy), against a scratch database
 
 Exit codes: 0 every check passed, 1 at least one check failed, 2 usage or setup error.")]
 pub struct GateArgs {
@@ -45,9 +47,19 @@ pub struct GateArgs {
     /// verifies no live session-manager.
     #[arg(long, value_name = "URL")]
     session_manager: Option<String>,
+    /// With --session-manager: also run the fixtures end to end against it, through an
+    /// in-process `lmh proxy` so every invariant is checked against it. It delivers the
+    /// fixtures' messages: a test double or a sandbox only.
+    #[arg(long, requires = "session_manager")]
+    allow_send: bool,
     /// Client id the provider probes use (its session may be created on the provider).
     #[arg(long, default_value_t = lmh::verify::DEFAULT_CLIENTE_ID)]
     cliente_id: u64,
+    /// The consumer's source tree (central-hub's folder): its calls to the session-manager,
+    /// read from the code, checked against --consumer-contract. The first check a
+    /// consumer's CI runs.
+    #[arg(long, value_name = "DIR")]
+    source: Option<PathBuf>,
     /// A journal of a consumer's requests (`lmh mock serve --journal`) to check against the contract.
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
@@ -143,6 +155,10 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
         let provider = verify_provider(&options).await?;
         report.extend(in_area(provider, "contract.provider"));
     }
+    if let Some(dir) = &args.source {
+        let scan = lmh::source::scan(dir)?;
+        report.extend(lmh::source::check(&scan, &consumer_contract).checks);
+    }
     if let Some(journal) = &args.journal {
         let consumer = verify_journal(journal, &consumer_contract)?;
         report.extend(in_area(consumer, "contract.consumer"));
@@ -153,6 +169,14 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
     } else {
         let fixtures = load_fixtures(args.fixtures.as_deref())?;
         let server = args.db.server().await?;
+        let provider = match (&session_manager, args.allow_send) {
+            (Some(url), true) => Provider::Url {
+                base_url: lmh::adapter::parse_base_url(url, "--session-manager")?,
+                journal: None,
+            },
+            _ => Provider::Mock,
+        };
+        let (provider, _recording) = super::e2e::recorded(provider).await?;
         let progress = super::progress::Progress::new(fixtures.len(), "fixtures");
         for fixture in &fixtures {
             progress.start(&fixture.name());
@@ -160,7 +184,7 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
                 timeline: args.html.html.is_some(),
                 ..E2eConfig::default()
             };
-            let run = run_fixture(fixture, server.url(), &Provider::Mock, &config)
+            let run = run_fixture(fixture, server.url(), &provider, &config)
                 .await
                 .with_context(|| format!("running fixture {}", fixture.file.display()))?;
             progress.done(None);

@@ -9,6 +9,7 @@ mod gate;
 mod mock;
 mod output;
 mod progress;
+mod proxy;
 mod verify;
 
 use std::process::ExitCode;
@@ -61,6 +62,8 @@ enum Command {
     Gate(gate::GateArgs),
     /// Read-only diagnosis of a real installation: config, provider, schema, next tick, stuck rows.
     Doctor(doctor::DoctorArgs),
+    /// A recording, validating reverse proxy in front of a real session-manager.
+    Proxy(proxy::ProxyArgs),
 }
 
 impl Command {
@@ -111,6 +114,7 @@ async fn dispatch(command: Command) -> anyhow::Result<Verdict> {
         Command::Verify(command) => verify::run(command).await,
         Command::Gate(args) => gate::gate(args).await,
         Command::Doctor(args) => doctor::doctor(args).await,
+        Command::Proxy(args) => proxy::proxy(args).await,
     }
 }
 
@@ -151,6 +155,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Mock(mock::MockCommand::Serve(args)) => {
                 mock::serve(args).await.map(|()| Verdict::Pass)
             }
+            // The proxy too: Ctrl-C flushes its journal and prints its summary.
+            Command::Proxy(args) => proxy::proxy(args).await,
             command => interruptible(dispatch(command)).await,
         }
     });

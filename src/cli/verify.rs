@@ -19,7 +19,8 @@ pub enum VerifyCommand {
     /// /status, /send and /qr-code create the probe client's session on the provider: the
     /// probes use --cliente-id (default 999999) so no real client's session is touched.
     Provider(ProviderArgs),
-    /// Check a consumer's requests, recorded in a journal, against the contract.
+    /// Check a consumer's requests against the contract: read from its JavaScript source
+    /// (--source), recorded in a journal (--journal), or both.
     Consumer(ConsumerArgs),
 }
 
@@ -51,10 +52,15 @@ pub struct ProviderArgs {
 
 /// Options of `lmh verify consumer`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("evidence").required(true).multiple(true).args(["journal", "source"])))]
 pub struct ConsumerArgs {
     /// Journal of the consumer's requests, as `lmh mock serve --journal` writes it.
     #[arg(long)]
-    journal: PathBuf,
+    journal: Option<PathBuf>,
+    /// The consumer's source tree (central-hub's folder): every call to
+    /// SESSION_MANAGER_BASE_URL is read from the code and checked, run or not.
+    #[arg(long, value_name = "DIR")]
+    source: Option<PathBuf>,
     /// Contract file (or `v1` / `v2` for the embedded ones).
     #[arg(long, default_value = "v1")]
     contract: String,
@@ -75,7 +81,18 @@ pub async fn run(command: VerifyCommand) -> Result<Verdict> {
         }
         VerifyCommand::Consumer(args) => {
             let contract = load(&args.contract)?;
-            (verify_journal(&args.journal, &contract)?, args.output)
+            let mut report = match &args.source {
+                Some(dir) => lmh::source::check(&lmh::source::scan(dir)?, &contract),
+                None => lmh::report::Report::new("lmh verify consumer"),
+            };
+            if let Some(journal) = &args.journal {
+                let journal = verify_journal(journal, &contract)?;
+                if args.source.is_none() {
+                    report.title = journal.title.clone();
+                }
+                report.extend(journal.checks);
+            }
+            (report, args.output)
         }
     };
     output.emit(&report)

@@ -1,13 +1,23 @@
-//! A small, tolerant reader for the literal parts of JavaScript configuration files.
+//! The literal parts of JavaScript configuration files, read with oxc's parser (the same one
+//! that reads central-hub's code for `verify consumer --source`), never run.
 //!
 //! PM2 ecosystem files are programs (`require('dotenv').config()`, `process.env.X || 3001`,
-//! spreads of other modules). lmh never runs them: it tokenizes the text, finds what is
-//! exported (`module.exports = ...` or `export default ...`), and reads object, array, string,
-//! number and boolean literals out of it. Everything else is kept as [`JsValue::Expr`] with its
-//! source text, so the caller can say "could not be read: <expression>" instead of guessing.
+//! spreads of other modules). lmh parses them, finds what is exported (`module.exports = ...`
+//! or `export default ...`), and reads object, array, string, number and boolean literals out
+//! of it. Everything else is kept as [`JsValue::Expr`] with its source text, so the caller can
+//! say "could not be read: <expression>" instead of guessing; a value that only reads the
+//! shell (`process.env.X`, converted, with a literal fallback) is recognised as such.
 //! Top-level `const NAME = <literal>` declarations are followed when a later literal names them.
 
 use std::collections::HashMap;
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::{
+    ArrayExpressionElement, AssignmentTarget, Expression, LogicalOperator, ObjectPropertyKind,
+    PropertyKind, Statement, UnaryOperator, VariableDeclarationKind,
+};
+use oxc_parser::Parser;
+use oxc_span::{GetSpan, SourceType, Span};
 
 /// Why a file could not be read as JavaScript: the line and the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,352 +63,434 @@ pub(crate) enum Property {
     Opaque { text: String, line: usize },
 }
 
-/// A non-literal expression: its source text and tokens, for pattern matching.
+/// A non-literal expression: its source text, and what it takes from the shell when that is
+/// all it does.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Expr {
     pub text: String,
-    pub tokens: Vec<Tok>,
+    pub shell: Option<ShellRef>,
 }
 
-/// A token, without position.
+/// `process.env.X` (or `['X']`), optionally inside `Number(...)`/`parseInt(...)`/`String(...)`,
+/// optionally followed by `|| literal` or `?? literal`.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Tok {
-    Ident(String),
-    Str(String),
-    /// A template literal; `cooked` is its text when it has no `${...}`.
-    Template {
-        cooked: Option<String>,
-    },
-    Num(String),
-    Punct(&'static str),
-    Regex,
-}
-
-#[derive(Debug, Clone)]
-struct Token {
-    tok: Tok,
-    line: usize,
-    start: usize,
-    end: usize,
+pub(crate) struct ShellRef {
+    pub var: String,
+    pub default: Option<String>,
+    /// `??` (only null/undefined fall back) rather than `||`.
+    pub nullish: bool,
 }
 
 /// The value a module exports (`module.exports = ...` or `export default ...`).
 pub(crate) fn read_module(src: &str) -> Result<Spanned, JsError> {
-    let tokens = tokenize(src)?;
-    check_brackets(&tokens)?;
+    refuse_deep_nesting(src)?;
+    let alloc = Allocator::default();
+    let parsed = Parser::new(&alloc, src, SourceType::unambiguous()).parse();
+    if parsed.panicked || parsed.diagnostics.has_errors() {
+        let first = parsed.diagnostics.errors().next().map(|d| {
+            let offset = d.labels.first().map_or(0, |l| l.offset() as usize);
+            (offset, d.message.to_string())
+        });
+        return Err(syntax_error(src, first));
+    }
     let mut reader = Reader {
         src,
-        tokens: &tokens,
         consts: HashMap::new(),
     };
-    reader.exported()
+    let mut export = None;
+    for s in &parsed.program.body {
+        match s {
+            Statement::VariableDeclaration(d) if d.kind == VariableDeclarationKind::Const => {
+                for decl in &d.declarations {
+                    if let (Some(name), Some(init)) = (decl.id.get_identifier_name(), &decl.init) {
+                        let value = reader.value(init);
+                        reader.consts.insert(name.to_string(), value);
+                    }
+                }
+            }
+            Statement::ExpressionStatement(e) => {
+                if let Expression::AssignmentExpression(a) = &e.expression
+                    && is_module_exports(&a.left)
+                {
+                    export = Some(reader.value(&a.right));
+                }
+            }
+            Statement::ExportDefaultDeclaration(d) => {
+                if let Some(e) = d.declaration.as_expression() {
+                    export = Some(reader.value(e));
+                }
+            }
+            _ => {}
+        }
+    }
+    export.ok_or_else(|| JsError {
+        line: 1,
+        reason: "no `module.exports = ...` or `export default ...` found".into(),
+    })
 }
 
 /// A file that is one value, like a JSON ecosystem file (PM2 evaluates it as `(<text>)`).
 pub(crate) fn read_value(src: &str) -> Result<Spanned, JsError> {
-    let tokens = tokenize(src)?;
-    check_brackets(&tokens)?;
-    if tokens.is_empty() {
+    refuse_deep_nesting(src)?;
+    if src.trim().is_empty() {
         return Err(JsError {
             line: 1,
             reason: "the file is empty".into(),
         });
     }
-    let reader = Reader {
-        src,
-        tokens: &tokens,
-        consts: HashMap::new(),
-    };
-    let (value, next) = reader.value(0)?;
-    if let Some(extra) = tokens.get(next) {
-        return Err(JsError {
-            line: extra.line,
-            reason: "unexpected text after the value".into(),
-        });
-    }
-    Ok(value)
+    // Read as an export on a line of its own, so every line after it maps back by one.
+    let wrapped = format!("module.exports = (\n{src}\n);");
+    read_module(&wrapped)
+        .map(|v| shift(v, 1))
+        .map_err(|e| JsError {
+            line: e.line.saturating_sub(1).max(1),
+            reason: e.reason,
+        })
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reading values from tokens
+/// Lines of a value read from wrapped text, moved back by `by`.
+fn shift(mut v: Spanned, by: usize) -> Spanned {
+    let back = |line: usize| line.saturating_sub(by).max(1);
+    v.line = back(v.line);
+    match &mut v.value {
+        JsValue::Object(props) => {
+            for p in props.iter_mut() {
+                match p {
+                    Property::Field { value, line, .. } => {
+                        *line = back(*line);
+                        *value = shift(value.clone(), by);
+                    }
+                    Property::Opaque { line, .. } => *line = back(*line),
+                }
+            }
+        }
+        JsValue::Array(items) => {
+            for item in items.iter_mut() {
+                *item = shift(item.clone(), by);
+            }
+        }
+        _ => {}
+    }
+    v
+}
 
-struct Reader<'a> {
-    src: &'a str,
-    tokens: &'a [Token],
+/// The parser recurses once per bracket: a file nested deeper than any real configuration
+/// is refused before it is read, instead of overflowing the stack.
+fn refuse_deep_nesting(src: &str) -> Result<(), JsError> {
+    let limit = crate::source::MAX_NESTING;
+    crate::source::check_nesting(src, limit).map_err(|line| JsError {
+        line,
+        reason: format!(
+            "brackets nested deeper than {limit} levels; no ecosystem file needs that, so lmh does not read it"
+        ),
+    })
+}
+
+fn is_module_exports(left: &AssignmentTarget<'_>) -> bool {
+    matches!(left, AssignmentTarget::StaticMemberExpression(m)
+        if m.property.name == "exports"
+            && matches!(&m.object, Expression::Identifier(id) if id.name == "module"))
+}
+
+struct Reader<'s> {
+    src: &'s str,
     consts: HashMap<String, Spanned>,
 }
 
 impl Reader<'_> {
-    /// Walk the top-level statements, remembering `const` literals, until the last export.
-    fn exported(&mut self) -> Result<Spanned, JsError> {
-        let mut export = None;
-        let mut i = 0;
-        while i < self.tokens.len() {
-            if self.is_ident(i, "const")
-                && matches!(self.tok(i + 1), Some(Tok::Ident(_)))
-                && self.is_punct(i + 2, "=")
-            {
-                let Some(Tok::Ident(name)) = self.tok(i + 1).cloned() else {
-                    unreachable!("checked above")
-                };
-                let (value, next) = self.value(i + 3)?;
-                self.consts.insert(name, value);
-                i = next;
-            } else if self.is_ident(i, "module")
-                && self.is_punct(i + 1, ".")
-                && self.is_ident(i + 2, "exports")
-                && self.is_punct(i + 3, "=")
-            {
-                let (value, next) = self.value(i + 4)?;
-                export = Some(value);
-                i = next;
-            } else if self.is_ident(i, "export") && self.is_ident(i + 1, "default") {
-                let (value, next) = self.value(i + 2)?;
-                export = Some(value);
-                i = next;
-            } else {
-                i = self.skip_token_or_group(i);
+    fn line(&self, span: Span) -> usize {
+        crate::source::line_col(self.src, span.start as usize).0
+    }
+
+    fn text(&self, span: Span) -> String {
+        self.src[span.start as usize..span.end as usize].to_string()
+    }
+
+    /// A value: a literal, a `const` it names, or an expression kept as text.
+    fn value(&self, e: &Expression<'_>) -> Spanned {
+        let line = self.line(e.span());
+        let value = match e.without_parentheses() {
+            Expression::ObjectExpression(o) => {
+                JsValue::Object(o.properties.iter().map(|p| self.property(p)).collect())
             }
-        }
-        export.ok_or_else(|| JsError {
-            line: 1,
-            reason: "no `module.exports = ...` or `export default ...` found".into(),
+            Expression::ArrayExpression(a) => JsValue::Array(
+                a.elements
+                    .iter()
+                    .filter_map(|el| match el {
+                        ArrayExpressionElement::Elision(_) => None,
+                        ArrayExpressionElement::SpreadElement(s) => Some(Spanned {
+                            value: self.expr(s.span, None),
+                            line: self.line(s.span),
+                        }),
+                        other => other.as_expression().map(|x| self.value(x)),
+                    })
+                    .collect(),
+            ),
+            Expression::StringLiteral(s) => JsValue::Str(s.value.to_string()),
+            Expression::TemplateLiteral(t) if t.expressions.is_empty() => {
+                match t.quasis.first().and_then(|q| q.value.cooked) {
+                    Some(c) => JsValue::Str(c.to_string()),
+                    None => self.expr(t.span, None),
+                }
+            }
+            Expression::NumericLiteral(n) => JsValue::Num(js_number(&self.text(n.span))),
+            Expression::UnaryExpression(u)
+                if u.operator == UnaryOperator::UnaryNegation
+                    && matches!(&u.argument, Expression::NumericLiteral(_)) =>
+            {
+                JsValue::Num(js_number(&format!("-{}", self.text(u.argument.span()))))
+            }
+            Expression::BooleanLiteral(b) => JsValue::Bool(b.value),
+            Expression::NullLiteral(_) => JsValue::Null,
+            Expression::Identifier(id) if id.name == "undefined" => JsValue::Undefined,
+            Expression::Identifier(id) => match self.consts.get(id.name.as_str()) {
+                Some(v) => v.value.clone(),
+                None => self.expr(id.span, None),
+            },
+            other => self.expr(other.span(), self.shell_ref(other)),
+        };
+        Spanned { value, line }
+    }
+
+    fn expr(&self, span: Span, shell: Option<ShellRef>) -> JsValue {
+        JsValue::Expr(Expr {
+            text: self.text(span),
+            shell,
         })
     }
 
-    /// Read the value starting at token `i`; returns it and the index after it.
-    fn value(&self, i: usize) -> Result<(Spanned, usize), JsError> {
-        let Some(first) = self.tokens.get(i) else {
-            return Err(JsError {
-                line: self.tokens.last().map_or(1, |t| t.line),
-                reason: "a value is missing at the end of the file".into(),
+    fn property(&self, p: &ObjectPropertyKind<'_>) -> Property {
+        let opaque = |span: Span| Property::Opaque {
+            text: self.text(span),
+            line: self.line(span),
+        };
+        match p {
+            ObjectPropertyKind::SpreadProperty(s) => opaque(s.span),
+            ObjectPropertyKind::ObjectProperty(p)
+                if p.computed || p.method || p.kind != PropertyKind::Init =>
+            {
+                opaque(p.span)
+            }
+            ObjectPropertyKind::ObjectProperty(p) => match p.key.static_name() {
+                Some(key) => Property::Field {
+                    key: key.to_string(),
+                    value: self.value(&p.value),
+                    line: self.line(p.span),
+                },
+                None => opaque(p.span),
+            },
+        }
+    }
+
+    /// What an expression takes from the shell, when that is all it does.
+    fn shell_ref(&self, e: &Expression<'_>) -> Option<ShellRef> {
+        let e = unwrap_conversion(e);
+        if let Expression::LogicalExpression(l) = e
+            && matches!(l.operator, LogicalOperator::Or | LogicalOperator::Coalesce)
+        {
+            let var = env_var(unwrap_conversion(&l.left))?;
+            let default = match self.value(&l.right).value {
+                JsValue::Str(s) | JsValue::Num(s) => s,
+                JsValue::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            return Some(ShellRef {
+                var,
+                default: Some(default),
+                nullish: l.operator == LogicalOperator::Coalesce,
             });
-        };
-        let line = first.line;
-        let literal = match &first.tok {
-            Tok::Punct("{") => Some(self.object(i)?),
-            Tok::Punct("[") => Some(self.array(i)?),
-            Tok::Str(s) => Some((JsValue::Str(s.clone()), i + 1)),
-            Tok::Template { cooked: Some(s) } => Some((JsValue::Str(s.clone()), i + 1)),
-            Tok::Num(n) => Some((JsValue::Num(js_number(n)), i + 1)),
-            Tok::Punct("-") => match self.tok(i + 1) {
-                Some(Tok::Num(n)) => Some((JsValue::Num(js_number(&format!("-{n}"))), i + 2)),
-                _ => None,
-            },
-            Tok::Ident(word) => match word.as_str() {
-                "true" => Some((JsValue::Bool(true), i + 1)),
-                "false" => Some((JsValue::Bool(false), i + 1)),
-                "null" => Some((JsValue::Null, i + 1)),
-                "undefined" => Some((JsValue::Undefined, i + 1)),
-                name => self.consts.get(name).map(|v| (v.value.clone(), i + 1)),
-            },
-            _ => None,
-        };
-        match literal {
-            Some((value, next)) if self.ends_value(next) => Ok((Spanned { value, line }, next)),
-            _ => {
-                let end = self.expression_end(i);
-                Ok((
-                    Spanned {
-                        value: JsValue::Expr(self.expr(i, end)),
-                        line,
-                    },
-                    end,
-                ))
-            }
         }
-    }
-
-    fn object(&self, open: usize) -> Result<(JsValue, usize), JsError> {
-        let mut props = Vec::new();
-        let mut i = open + 1;
-        loop {
-            let Some(token) = self.tokens.get(i) else {
-                return Err(self.unclosed(open));
-            };
-            let (prop, next) = match &token.tok {
-                Tok::Punct("}") => return Ok((JsValue::Object(props), i + 1)),
-                Tok::Punct("...") => self.opaque(i, i + 1),
-                Tok::Ident(key) | Tok::Str(key) | Tok::Num(key) => self.field(i, key)?,
-                _ => self.opaque(i, i),
-            };
-            props.push(prop);
-            i = self.after_item(next, "}", open)?;
-        }
-    }
-
-    /// A property lmh cannot read (spread, computed key, method): from token `start`, with the
-    /// expression scanned from `from`.
-    fn opaque(&self, start: usize, from: usize) -> (Property, usize) {
-        let end = self.expression_end(from);
-        let text = self.expr(start, end).text;
-        let line = self.tokens[start].line;
-        (Property::Opaque { text, line }, end)
-    }
-
-    /// After an object property or array element at `i`: skip a `,`, stop before `close`.
-    fn after_item(&self, i: usize, close: &str, open: usize) -> Result<usize, JsError> {
-        match self.tok(i) {
-            Some(Tok::Punct(",")) => Ok(i + 1),
-            Some(Tok::Punct(p)) if *p == close => Ok(i),
-            Some(_) => Err(JsError {
-                line: self.tokens[i].line,
-                reason: format!("expected `,` or `{close}` here"),
-            }),
-            None => Err(self.unclosed(open)),
-        }
-    }
-
-    /// `key: value`, shorthand `key`, or a method `key(...) {...}` starting at token `i`.
-    fn field(&self, i: usize, key: &str) -> Result<(Property, usize), JsError> {
-        let line = self.tokens[i].line;
-        match self.tok(i + 1) {
-            Some(Tok::Punct(":")) => {
-                let (value, next) = self.value(i + 2)?;
-                let key = key.to_string();
-                Ok((Property::Field { key, value, line }, next))
-            }
-            Some(Tok::Punct(",")) | Some(Tok::Punct("}")) => {
-                let value = match self.consts.get(key) {
-                    Some(v) => v.clone(),
-                    None => Spanned {
-                        value: JsValue::Expr(self.expr(i, i + 1)),
-                        line,
-                    },
-                };
-                let key = key.to_string();
-                Ok((Property::Field { key, value, line }, i + 1))
-            }
-            _ => Ok(self.opaque(i, i)),
-        }
-    }
-
-    fn array(&self, open: usize) -> Result<(JsValue, usize), JsError> {
-        let mut items = Vec::new();
-        let mut i = open + 1;
-        loop {
-            match self.tok(i) {
-                None => return Err(self.unclosed(open)),
-                Some(Tok::Punct("]")) => return Ok((JsValue::Array(items), i + 1)),
-                Some(Tok::Punct(",")) => {
-                    i += 1;
-                    continue;
-                }
-                Some(_) => {}
-            }
-            let (item, next) = self.value(i)?;
-            items.push(item);
-            i = self.after_item(next, "]", open)?;
-        }
-    }
-
-    /// Whether the value ending before token `i` is complete (not followed by an operator).
-    fn ends_value(&self, i: usize) -> bool {
-        match self.tokens.get(i) {
-            None => true,
-            Some(t) => match &t.tok {
-                Tok::Punct(",")
-                | Tok::Punct(";")
-                | Tok::Punct("}")
-                | Tok::Punct("]")
-                | Tok::Punct(")") => true,
-                _ => self.starts_statement_on_new_line(i),
-            },
-        }
-    }
-
-    /// The index after an expression starting at `i`: the next `,`, `;` or closing bracket at
-    /// this nesting level, or a new statement on a later line.
-    fn expression_end(&self, start: usize) -> usize {
-        let mut i = start;
-        while i < self.tokens.len() {
-            match &self.tokens[i].tok {
-                Tok::Punct(",")
-                | Tok::Punct(";")
-                | Tok::Punct("}")
-                | Tok::Punct("]")
-                | Tok::Punct(")") => return i,
-                _ if i > start && self.starts_statement_on_new_line(i) => return i,
-                _ => i = self.skip_token_or_group(i),
-            }
-        }
-        i
-    }
-
-    /// Automatic semicolon insertion, roughly: a statement keyword on a new line ends a value.
-    fn starts_statement_on_new_line(&self, i: usize) -> bool {
-        let (Some(prev), Some(token)) = (self.tokens.get(i.wrapping_sub(1)), self.tokens.get(i))
-        else {
-            return false;
-        };
-        token.line > prev.line
-            && matches!(&token.tok, Tok::Ident(w) if matches!(w.as_str(),
-                "const" | "let" | "var" | "module" | "export" | "function" | "if" | "for"
-                | "while" | "class" | "import" | "return" | "exports" | "require"))
-    }
-
-    /// The index after token `i`, or after the bracket group it opens.
-    fn skip_token_or_group(&self, i: usize) -> usize {
-        let opens = matches!(self.tok(i), Some(Tok::Punct("{" | "[" | "(")));
-        if !opens {
-            return i + 1;
-        }
-        let mut depth = 0usize;
-        let mut j = i;
-        while j < self.tokens.len() {
-            match self.tokens[j].tok {
-                Tok::Punct("{" | "[" | "(") => depth += 1,
-                Tok::Punct("}" | "]" | ")") => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return j + 1;
-                    }
-                }
-                _ => {}
-            }
-            j += 1;
-        }
-        j
-    }
-
-    fn expr(&self, start: usize, end: usize) -> Expr {
-        let end = end.max(start + 1).min(self.tokens.len());
-        let from = self.tokens[start].start;
-        let to = self.tokens[end - 1].end;
-        let text = self.src[from..to]
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        Expr {
-            text: super::source::shorten(&text, 120),
-            tokens: self.tokens[start..end]
-                .iter()
-                .map(|t| t.tok.clone())
-                .collect(),
-        }
-    }
-
-    fn unclosed(&self, open: usize) -> JsError {
-        JsError {
-            line: self.tokens[open].line,
-            reason: "this bracket is never closed".into(),
-        }
-    }
-
-    fn tok(&self, i: usize) -> Option<&Tok> {
-        self.tokens.get(i).map(|t| &t.tok)
-    }
-
-    fn is_ident(&self, i: usize, word: &str) -> bool {
-        matches!(self.tok(i), Some(Tok::Ident(w)) if w == word)
-    }
-
-    fn is_punct(&self, i: usize, p: &str) -> bool {
-        matches!(self.tok(i), Some(Tok::Punct(q)) if *q == p)
+        Some(ShellRef {
+            var: env_var(e)?,
+            default: None,
+            nullish: false,
+        })
     }
 }
 
-/// A numeric literal as JavaScript's `String(n)` prints it (what PM2 puts in the environment).
+/// `Number(x)`, `String(x)`, `parseInt(x)` or `parseInt(x, 10)` is `x` for the environment.
+fn unwrap_conversion<'e, 'a>(e: &'e Expression<'a>) -> &'e Expression<'a> {
+    let e = e.without_parentheses();
+    if let Expression::CallExpression(c) = e
+        && matches!(&c.callee, Expression::Identifier(f)
+            if matches!(f.name.as_str(), "Number" | "parseInt" | "String"))
+        && let Some(first) = c.arguments.first().and_then(|a| a.as_expression())
+        && match c.arguments.get(1) {
+            None => true,
+            Some(radix) => {
+                c.arguments.len() == 2
+                    && matches!(radix.as_expression(), Some(Expression::NumericLiteral(_)))
+            }
+        }
+    {
+        return unwrap_conversion(first);
+    }
+    e
+}
+
+/// The variable of `process.env.X` or `process.env['X']`.
+fn env_var(e: &Expression<'_>) -> Option<String> {
+    let is_env = |o: &Expression<'_>| {
+        matches!(o, Expression::StaticMemberExpression(m)
+            if m.property.name == "env"
+                && matches!(&m.object, Expression::Identifier(p) if p.name == "process"))
+    };
+    match e.without_parentheses() {
+        Expression::StaticMemberExpression(m) if is_env(&m.object) => {
+            Some(m.property.name.to_string())
+        }
+        Expression::ComputedMemberExpression(m) if is_env(&m.object) => match &m.expression {
+            Expression::StringLiteral(s) => Some(s.value.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A syntax error as a line and a reason: an unbalanced bracket named with both lines (the
+/// most common hand-editing slip), else the parser's own message.
+fn syntax_error(src: &str, first: Option<(usize, String)>) -> JsError {
+    if let Some(e) = unbalanced_bracket(src) {
+        return e;
+    }
+    match first {
+        Some((offset, message)) => JsError {
+            line: crate::source::line_col(src, offset).0,
+            reason: format!("not valid JavaScript: {message}"),
+        },
+        None => JsError {
+            line: 1,
+            reason: "not valid JavaScript".into(),
+        },
+    }
+}
+
+/// The first bracket that does not pair up, skipping strings, comments and template text.
+/// Only called once the parser has refused the file, to say which bracket; a regular
+/// expression holding brackets can mislead it, and then the parser's message is used.
+fn unbalanced_bracket(src: &str) -> Option<JsError> {
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut line = 1;
+    let mut chars = src.chars().peekable();
+    // Where each template's `${` sits in `open`: its `}` resumes the template's text.
+    let mut templates: Vec<usize> = Vec::new();
+    while let Some(c) = chars.next() {
+        if skip_comment_or_string(c, &mut chars, &mut line) {
+            continue;
+        }
+        let mut substitution = false;
+        match c {
+            '`' => substitution = skip_template(&mut chars, &mut line),
+            '}' if !open.is_empty() && templates.last() == Some(&(open.len() - 1)) => {
+                open.pop();
+                templates.pop();
+                substitution = skip_template(&mut chars, &mut line);
+            }
+            '{' | '[' | '(' => open.push((c, line)),
+            '}' | ']' | ')' => {
+                let expected = match c {
+                    '}' => '{',
+                    ']' => '[',
+                    _ => '(',
+                };
+                let reason = match open.pop() {
+                    Some((o, _)) if o == expected => continue,
+                    Some((o, at)) => format!(
+                        "unbalanced brackets: `{c}` closes the `{}` opened at line {at}",
+                        shown(o)
+                    ),
+                    None => format!("unbalanced brackets: `{c}` closes nothing"),
+                };
+                return Some(JsError { line, reason });
+            }
+            _ => {}
+        }
+        if substitution {
+            open.push(('$', line));
+            templates.push(open.len() - 1);
+        }
+    }
+    open.pop().map(|(o, at)| JsError {
+        line: at,
+        reason: format!(
+            "unbalanced brackets: the `{}` opened here is never closed",
+            shown(o)
+        ),
+    })
+}
+
+/// A template substitution's `${` is shown as the `{` it is.
+fn shown(open: char) -> char {
+    if open == '$' { '{' } else { open }
+}
+
+/// Skip a comment or a quoted string starting with `c`; `false` when `c` starts neither.
+fn skip_comment_or_string(
+    c: char,
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    line: &mut usize,
+) -> bool {
+    match c {
+        '\n' => *line += 1,
+        '/' if chars.peek() == Some(&'/') => {
+            for c in chars.by_ref() {
+                if c == '\n' {
+                    *line += 1;
+                    break;
+                }
+            }
+        }
+        '/' if chars.peek() == Some(&'*') => {
+            let mut prev = ' ';
+            for c in chars.by_ref() {
+                if c == '\n' {
+                    *line += 1;
+                }
+                if prev == '*' && c == '/' {
+                    break;
+                }
+                prev = c;
+            }
+        }
+        '\'' | '"' => {
+            while let Some(s) = chars.next() {
+                match s {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '\n' => {
+                        *line += 1;
+                        break;
+                    }
+                    s if s == c => break,
+                    _ => {}
+                }
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Skip template text up to its end (`false`) or a `${` (`true`: a substitution opens).
+fn skip_template(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, line: &mut usize) -> bool {
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '\n' => *line += 1,
+            '`' => return false,
+            '$' if chars.peek() == Some(&'{') => {
+                chars.next();
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 pub(crate) fn js_number(literal: &str) -> String {
     let plain = literal.replace('_', "");
     let (negative, digits) = match plain.strip_prefix('-') {
@@ -422,367 +514,6 @@ pub(crate) fn js_number(literal: &str) -> String {
         }
         Some(v) if v.is_finite() => format!("{}{v}", if negative { "-" } else { "" }),
         _ => plain,
-    }
-}
-
-/// Brackets must pair up; report the first that does not, with both lines.
-fn check_brackets(tokens: &[Token]) -> Result<(), JsError> {
-    let mut open: Vec<(&str, usize)> = Vec::new();
-    for t in tokens {
-        let Tok::Punct(p) = t.tok else { continue };
-        match p {
-            "{" | "[" | "(" => open.push((p, t.line)),
-            "}" | "]" | ")" => {
-                let expected = match p {
-                    "}" => "{",
-                    "]" => "[",
-                    _ => "(",
-                };
-                match open.pop() {
-                    Some((o, _)) if o == expected => {}
-                    Some((o, line)) => {
-                        return Err(JsError {
-                            line: t.line,
-                            reason: format!(
-                                "unbalanced brackets: `{p}` closes the `{o}` opened at line {line}"
-                            ),
-                        });
-                    }
-                    None => {
-                        return Err(JsError {
-                            line: t.line,
-                            reason: format!("unbalanced brackets: `{p}` closes nothing"),
-                        });
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    match open.pop() {
-        Some((o, line)) => Err(JsError {
-            line,
-            reason: format!("unbalanced brackets: the `{o}` opened here is never closed"),
-        }),
-        None => Ok(()),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tokenizing
-
-const PUNCTUATORS: &[&str] = &[
-    ">>>=", "...", "===", "!==", "**=", "<<=", ">>=", ">>>", "&&=", "||=", "??=", "=>", "==", "!=",
-    "<=", ">=", "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=",
-    "**", "<<", ">>", "{", "}", "[", "]", "(", ")", ",", ";", ":", ".", "=", "+", "-", "*", "/",
-    "%", "<", ">", "!", "~", "?", "&", "|", "^", "@", "#",
-];
-
-fn tokenize(src: &str) -> Result<Vec<Token>, JsError> {
-    let mut lexer = Lexer {
-        src,
-        pos: 0,
-        line: 1,
-        tokens: Vec::new(),
-    };
-    lexer.skip_hashbang();
-    while let Some(token) = lexer.next_token()? {
-        lexer.tokens.push(token);
-    }
-    Ok(lexer.tokens)
-}
-
-struct Lexer<'a> {
-    src: &'a str,
-    pos: usize,
-    line: usize,
-    tokens: Vec<Token>,
-}
-
-impl Lexer<'_> {
-    fn peek(&self) -> Option<char> {
-        self.src[self.pos..].chars().next()
-    }
-
-    fn peek_at(&self, n: usize) -> Option<char> {
-        self.src[self.pos..].chars().nth(n)
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.pos += c.len_utf8();
-        if c == '\n' {
-            self.line += 1;
-        }
-        Some(c)
-    }
-
-    fn error(&self, line: usize, reason: impl Into<String>) -> JsError {
-        JsError {
-            line,
-            reason: reason.into(),
-        }
-    }
-
-    fn skip_hashbang(&mut self) {
-        if self.src.starts_with("#!") {
-            while let Some(c) = self.peek() {
-                if c == '\n' {
-                    break;
-                }
-                self.bump();
-            }
-        }
-    }
-
-    /// Skip whitespace and comments; fails on an unterminated block comment.
-    fn skip_trivia(&mut self) -> Result<(), JsError> {
-        loop {
-            match (self.peek(), self.peek_at(1)) {
-                (Some(c), _) if c.is_whitespace() || c == '\u{feff}' => {
-                    self.bump();
-                }
-                (Some('/'), Some('/')) => {
-                    while let Some(c) = self.peek() {
-                        if c == '\n' {
-                            break;
-                        }
-                        self.bump();
-                    }
-                }
-                (Some('/'), Some('*')) => {
-                    let line = self.line;
-                    self.bump();
-                    self.bump();
-                    loop {
-                        match self.bump() {
-                            None => return Err(self.error(line, "a `/*` comment is never closed")),
-                            Some('*') if self.peek() == Some('/') => {
-                                self.bump();
-                                break;
-                            }
-                            Some(_) => {}
-                        }
-                    }
-                }
-                _ => return Ok(()),
-            }
-        }
-    }
-
-    fn next_token(&mut self) -> Result<Option<Token>, JsError> {
-        self.skip_trivia()?;
-        let Some(c) = self.peek() else {
-            return Ok(None);
-        };
-        let (start, line) = (self.pos, self.line);
-        let tok = if c == '"' || c == '\'' {
-            Tok::Str(self.string(c)?)
-        } else if c == '`' {
-            self.template()?
-        } else if c.is_ascii_digit()
-            || (c == '.' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit()))
-        {
-            self.number()
-        } else if c == '_' || c == '$' || c.is_alphabetic() {
-            self.ident()
-        } else if c == '/' && self.regex_allowed() {
-            self.regex()?
-        } else {
-            self.punct()?
-        };
-        Ok(Some(Token {
-            tok,
-            line,
-            start,
-            end: self.pos,
-        }))
-    }
-
-    fn ident(&mut self) -> Tok {
-        let start = self.pos;
-        while let Some(c) = self.peek() {
-            if c == '_' || c == '$' || c.is_alphanumeric() {
-                self.bump();
-            } else {
-                break;
-            }
-        }
-        Tok::Ident(self.src[start..self.pos].to_string())
-    }
-
-    fn number(&mut self) -> Tok {
-        let start = self.pos;
-        let mut prev = ' ';
-        while let Some(c) = self.peek() {
-            let exponent_sign = (c == '+' || c == '-')
-                && (prev == 'e' || prev == 'E')
-                && !self.src[start..self.pos].starts_with("0x");
-            if c.is_ascii_alphanumeric() || c == '_' || c == '.' || exponent_sign {
-                prev = c;
-                self.bump();
-            } else {
-                break;
-            }
-        }
-        Tok::Num(self.src[start..self.pos].to_string())
-    }
-
-    fn punct(&mut self) -> Result<Tok, JsError> {
-        let rest = &self.src[self.pos..];
-        match PUNCTUATORS.iter().find(|p| rest.starts_with(**p)) {
-            Some(p) => {
-                self.pos += p.len();
-                Ok(Tok::Punct(p))
-            }
-            None => {
-                let c = self.peek().unwrap_or(' ');
-                Err(self.error(self.line, format!("unexpected character `{c}`")))
-            }
-        }
-    }
-
-    /// A `/` starts a regular expression after an operator or at the start, not after a value.
-    fn regex_allowed(&self) -> bool {
-        match self.tokens.last().map(|t| &t.tok) {
-            None => true,
-            Some(Tok::Punct(p)) => !matches!(*p, ")" | "]" | "}"),
-            Some(Tok::Ident(w)) => matches!(w.as_str(), "return" | "typeof" | "case" | "in" | "of"),
-            Some(_) => false,
-        }
-    }
-
-    fn regex(&mut self) -> Result<Tok, JsError> {
-        let line = self.line;
-        self.bump();
-        let mut in_class = false;
-        loop {
-            match self.bump() {
-                None | Some('\n') => {
-                    return Err(self.error(line, "a regular expression is never closed"));
-                }
-                Some('\\') => {
-                    self.bump();
-                }
-                Some('[') => in_class = true,
-                Some(']') => in_class = false,
-                Some('/') if !in_class => break,
-                Some(_) => {}
-            }
-        }
-        while self.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
-            self.bump();
-        }
-        Ok(Tok::Regex)
-    }
-
-    /// A quoted string, escapes decoded.
-    fn string(&mut self, quote: char) -> Result<String, JsError> {
-        let line = self.line;
-        self.bump();
-        let mut out = String::new();
-        loop {
-            match self.bump() {
-                None | Some('\n') => {
-                    return Err(self.error(
-                        line,
-                        format!("a string opened with {quote} is never closed"),
-                    ));
-                }
-                Some(c) if c == quote => return Ok(out),
-                Some('\\') => self.escape(&mut out, line)?,
-                Some(c) => out.push(c),
-            }
-        }
-    }
-
-    /// A template literal; its text is kept only when it has no `${...}`.
-    fn template(&mut self) -> Result<Tok, JsError> {
-        let line = self.line;
-        self.bump();
-        let mut out = String::new();
-        let mut substituted = false;
-        loop {
-            match self.bump() {
-                None => return Err(self.error(line, "a template string (`) is never closed")),
-                Some('`') => break,
-                Some('\\') => self.escape(&mut out, line)?,
-                Some('$') if self.peek() == Some('{') => {
-                    self.bump();
-                    substituted = true;
-                    self.skip_substitution(line)?;
-                }
-                Some(c) => out.push(c),
-            }
-        }
-        Ok(Tok::Template {
-            cooked: (!substituted).then_some(out),
-        })
-    }
-
-    /// Skip the tokens of a `${...}` up to its closing brace.
-    fn skip_substitution(&mut self, line: usize) -> Result<(), JsError> {
-        let mut depth = 0usize;
-        loop {
-            let Some(token) = self.next_token()? else {
-                return Err(self.error(line, "a `${` in a template string is never closed"));
-            };
-            match token.tok {
-                Tok::Punct("{") => depth += 1,
-                Tok::Punct("}") if depth == 0 => return Ok(()),
-                Tok::Punct("}") => depth -= 1,
-                _ => {}
-            }
-        }
-    }
-
-    fn escape(&mut self, out: &mut String, line: usize) -> Result<(), JsError> {
-        let Some(c) = self.bump() else {
-            return Err(self.error(line, "a string ends in the middle of an escape"));
-        };
-        match c {
-            'n' => out.push('\n'),
-            't' => out.push('\t'),
-            'r' => out.push('\r'),
-            'b' => out.push('\u{8}'),
-            'f' => out.push('\u{c}'),
-            'v' => out.push('\u{b}'),
-            '0' => out.push('\0'),
-            '\n' => {}
-            'x' => {
-                let hex: String = (0..2).filter_map(|_| self.bump()).collect();
-                out.push(self.code_point(&hex, line)?);
-            }
-            'u' if self.peek() == Some('{') => {
-                self.bump();
-                let mut hex = String::new();
-                while let Some(d) = self
-                    .peek()
-                    .filter(|d| d.is_ascii_hexdigit() && hex.len() < 6)
-                {
-                    self.bump();
-                    hex.push(d);
-                }
-                if self.bump() != Some('}') {
-                    return Err(self.error(line, "a `\\u{...}` escape is not closed"));
-                }
-                out.push(self.code_point(&hex, line)?);
-            }
-            'u' => {
-                let hex: String = (0..4).filter_map(|_| self.bump()).collect();
-                out.push(self.code_point(&hex, line)?);
-            }
-            other => out.push(other),
-        }
-        Ok(())
-    }
-
-    fn code_point(&self, hex: &str, line: usize) -> Result<char, JsError> {
-        u32::from_str_radix(hex, 16)
-            .ok()
-            .and_then(char::from_u32)
-            // The digits may be part of a secret; the line number is enough to find them.
-            .ok_or_else(|| self.error(line, "a string has an invalid `\\x` or `\\u` escape"))
     }
 }
 

@@ -19,7 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::js::{self, Expr, JsValue, Property, Spanned, Tok};
+use super::js::{self, Expr, JsValue, Property, Spanned};
 use super::source::Assignment;
 use super::{ConfigError, read_text};
 
@@ -263,102 +263,14 @@ fn assignment(value: &Spanned) -> Assignment {
     }
 }
 
-/// `process.env.X`, `process.env['X']`, optionally wrapped in `Number(...)`/`parseInt(...)`/
-/// `String(...)`, optionally followed by `|| literal` or `?? literal`.
+/// What PM2 hands the process for an expression that only reads the shell.
 fn from_shell(expr: &Expr) -> Option<Assignment> {
-    let tokens = unwrap_call(&expr.tokens);
-    let (var, rest) = env_reference(tokens)?;
-    match rest {
-        [] => Some(Assignment::FromShell {
-            var,
-            default: None,
-            nullish: false,
-        }),
-        [Tok::Punct(op @ ("||" | "??")), fallback @ ..] => {
-            let default = literal(fallback)?;
-            Some(Assignment::FromShell {
-                var,
-                default: Some(default),
-                nullish: *op == "??",
-            })
-        }
-        _ => None,
-    }
-}
-
-/// The variable name of a leading `process.env` reference, and the tokens after it.
-fn env_reference(tokens: &[Tok]) -> Option<(String, &[Tok])> {
-    // `Number(process.env.PORT) || 3001`: the wrapper is around the reference only.
-    if let [Tok::Ident(f), Tok::Punct("("), ..] = tokens
-        && is_conversion(f)
-    {
-        let close = tokens.iter().position(|t| *t == Tok::Punct(")"))?;
-        let (var, inner_rest) = env_reference(&tokens[2..close])?;
-        let radix_only = matches!(inner_rest, [] | [Tok::Punct(","), Tok::Num(_)]);
-        return radix_only.then(|| (var, &tokens[close + 1..]));
-    }
-    match tokens {
-        [
-            Tok::Ident(p),
-            Tok::Punct("."),
-            Tok::Ident(e),
-            Tok::Punct("."),
-            Tok::Ident(var),
-            rest @ ..,
-        ] if p == "process" && e == "env" => Some((var.clone(), rest)),
-        [
-            Tok::Ident(p),
-            Tok::Punct("."),
-            Tok::Ident(e),
-            Tok::Punct("["),
-            Tok::Str(var),
-            Tok::Punct("]"),
-            rest @ ..,
-        ] if p == "process" && e == "env" => Some((var.clone(), rest)),
-        _ => None,
-    }
-}
-
-/// `Number(<all>)` around the whole expression is the same expression for the environment.
-fn unwrap_call(tokens: &[Tok]) -> &[Tok] {
-    if let [Tok::Ident(f), Tok::Punct("("), inner @ .., Tok::Punct(")")] = tokens
-        && is_conversion(f)
-        && balanced(inner)
-    {
-        return inner;
-    }
-    tokens
-}
-
-fn is_conversion(name: &str) -> bool {
-    matches!(name, "Number" | "parseInt" | "String")
-}
-
-fn balanced(tokens: &[Tok]) -> bool {
-    let mut depth = 0i32;
-    for t in tokens {
-        match t {
-            Tok::Punct("(") => depth += 1,
-            Tok::Punct(")") => {
-                depth -= 1;
-                if depth < 0 {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-    }
-    depth == 0
-}
-
-fn literal(tokens: &[Tok]) -> Option<String> {
-    match tokens {
-        [Tok::Str(s)] => Some(s.clone()),
-        [Tok::Num(n)] => Some(js::js_number(n)),
-        [Tok::Template { cooked: Some(s) }] => Some(s.clone()),
-        [Tok::Ident(b)] if b == "true" || b == "false" => Some(b.clone()),
-        _ => None,
-    }
+    let shell = expr.shell.as_ref()?;
+    Some(Assignment::FromShell {
+        var: shell.var.clone(),
+        default: shell.default.clone(),
+        nullish: shell.nullish,
+    })
 }
 
 fn field<'a>(props: &'a [Property], name: &str) -> Option<&'a Spanned> {

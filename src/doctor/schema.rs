@@ -151,6 +151,23 @@ const fn req(
     }
 }
 
+/// A column only lmh's reference scheduler needs: central-hub's own scheduler (and the
+/// seed-era production schema) does without it, so its absence is a warning, never the verdict.
+const fn lmh_only(
+    table: &'static str,
+    column: &'static str,
+    family: Family,
+    why: &'static str,
+) -> ColumnReq {
+    ColumnReq {
+        table,
+        column,
+        family,
+        optional: true,
+        why,
+    }
+}
+
 const COLUMNS: &[ColumnReq] = &[
     req(
         "ll_campanias_whatsapp",
@@ -297,11 +314,13 @@ const COLUMNS: &[ColumnReq] = &[
         Family::DateTime,
         "the scheduler cannot record when a row was sent (invariant 8)",
     ),
-    req(
+    lmh_only(
         "ll_envios_whatsapp",
         "message_id",
         Family::Text,
-        "the scheduler cannot record the provider's id (invariant 8)",
+        "lmh's reference scheduler records the provider's id there (invariant 8); central-hub's \
+         own scheduler does not use it and the seed-era schema has no such column, so rows still \
+         go: add it only to run lmh's scheduler on this database",
     ),
     req(
         "ll_envios_whatsapp_historial",

@@ -47,6 +47,16 @@ pub fn schema_checks(schema: &SchemaReport) -> Vec<Check> {
 /// The next-tick preview and the stuck programaciones as checks (area `scheduler`): one per
 /// client session asked and one per approved programación; a stuck programación fails.
 pub fn next_tick_checks(next: &NextTick, stuck: &[Stuck]) -> Vec<Check> {
+    next_tick_checks_with(next, stuck, None)
+}
+
+/// [`next_tick_checks`], when central-hub's own code stops every tick before it sends
+/// (`blocker`, e.g. a route the session-manager lacks): "would send" becomes "would abort".
+pub fn next_tick_checks_with(
+    next: &NextTick,
+    stuck: &[Stuck],
+    blocker: Option<&str>,
+) -> Vec<Check> {
     let mut checks = Vec::new();
     for (cliente_id, session) in &next.sessions {
         let name = format!("session cliente {cliente_id}");
@@ -102,8 +112,14 @@ pub fn next_tick_checks(next: &NextTick, stuck: &[Stuck]) -> Vec<Check> {
                 format!("stuck pendiente (invariant 16): {line}"),
             )
             .with_details([s.diagnosis.clone(), facts]),
-            None => Check::new(AREA_SCHEDULER, &name, verdict_outcome(&p.verdict), line)
-                .with_details([facts]),
+            None => match (blocker, &p.verdict) {
+                (Some(b), Verdict::WouldSend { .. }) => {
+                    Check::fail(AREA_SCHEDULER, &name, format!("would abort, not send: {b}"))
+                        .with_details([format!("with that fixed: {line}"), facts])
+                }
+                _ => Check::new(AREA_SCHEDULER, &name, verdict_outcome(&p.verdict), line)
+                    .with_details([facts]),
+            },
         };
         checks.push(check);
     }
@@ -113,9 +129,19 @@ pub fn next_tick_checks(next: &NextTick, stuck: &[Stuck]) -> Vec<Check> {
 /// Every check of the database side of `lmh doctor`: schema (area `db`), then the next tick
 /// and stuck programaciones (area `scheduler`) when they could be previewed.
 pub fn to_checks(schema: &SchemaReport, next: Option<&NextTick>, stuck: &[Stuck]) -> Vec<Check> {
+    to_checks_with(schema, next, stuck, None)
+}
+
+/// [`to_checks`] with central-hub's own blocker (see [`next_tick_checks_with`]).
+pub fn to_checks_with(
+    schema: &SchemaReport,
+    next: Option<&NextTick>,
+    stuck: &[Stuck],
+    blocker: Option<&str>,
+) -> Vec<Check> {
     let mut checks = schema_checks(schema);
     if let Some(next) = next {
-        checks.extend(next_tick_checks(next, stuck));
+        checks.extend(next_tick_checks_with(next, stuck, blocker));
     }
     checks
 }
@@ -212,6 +238,16 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// are ready to send and for whom, what their sessions say (the root cause when they cannot
 /// be read), what is stuck, and why the rest wait.
 pub fn diagnosis(schema: &SchemaReport, next: Option<&NextTick>, stuck: &[Stuck]) -> Vec<String> {
+    diagnosis_with(schema, next, stuck, None)
+}
+
+/// [`diagnosis`] with central-hub's own blocker (see [`next_tick_checks_with`]).
+pub fn diagnosis_with(
+    schema: &SchemaReport,
+    next: Option<&NextTick>,
+    stuck: &[Stuck],
+    blocker: Option<&str>,
+) -> Vec<String> {
     let mut lines = Vec::new();
     let errors: Vec<_> = schema.errors().collect();
     if errors.is_empty() {
@@ -276,6 +312,13 @@ pub fn diagnosis(schema: &SchemaReport, next: Option<&NextTick>, stuck: &[Stuck]
             if ps.len() == 1 { "is" } else { "are" },
         ));
         match ps[0].session.clone() {
+            SessionCheck::State(s) if s.can_send() && blocker.is_some() => {
+                lines.push(format!(
+                    "cliente {cliente_id}'s session is READY at {}, but the next tick would abort, not send: {}",
+                    next.session_manager,
+                    blocker.unwrap_or_default()
+                ));
+            }
             SessionCheck::State(s) if s.can_send() => {
                 let per: Vec<String> = ps
                     .iter()

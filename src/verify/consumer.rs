@@ -131,10 +131,10 @@ struct Group {
 }
 
 /// What is wrong with one request: `(METHOD /path, finding)` pairs.
-fn findings(contract: &Contract, entry: &JournalEntry) -> Vec<(String, String)> {
+pub(crate) fn findings(contract: &Contract, entry: &JournalEntry) -> Vec<(String, String)> {
     let name = entry.label();
     let Some(op) = contract.find_operation(&entry.method, &entry.path) else {
-        return vec![(name, unknown_route(contract, entry))];
+        return vec![(name, unknown_route(contract, &entry.method, &entry.path))];
     };
     let mut out = Vec::new();
     for h in &op.headers {
@@ -214,9 +214,11 @@ fn findings(contract: &Contract, entry: &JournalEntry) -> Vec<(String, String)> 
     out
 }
 
-fn unknown_route(contract: &Contract, entry: &JournalEntry) -> String {
+/// Why `method path` is not an operation of `contract`, and the operation it most likely
+/// meant with its required headers (a client id read off the path filled in).
+pub fn unknown_route(contract: &Contract, method: &str, path: &str) -> String {
     let mut text = format!("no such operation in {}", contract.label());
-    match nearest_operation(contract, &entry.method, &entry.path) {
+    match nearest_operation(contract, method, path) {
         None => text.push_str("; no operation resembles it"),
         Some(op) => {
             text.push_str(&format!("; nearest: {}", op.label()));
@@ -226,7 +228,7 @@ fn unknown_route(contract: &Contract, entry: &JournalEntry) -> String {
                 .filter(|h| h.required)
                 .map(|h| h.name.as_str())
                 .collect();
-            let hint = cliente_id_hint(&entry.path);
+            let hint = cliente_id_hint(path);
             let with: Vec<String> = required
                 .iter()
                 .map(|h| match hint {

@@ -92,4 +92,19 @@ mod tests {
         }
         assert!(version("v9").is_none());
     }
+
+    #[test]
+    fn mock_profiles_are_looked_up_in_the_table() {
+        use crate::mock::Profile;
+        assert_eq!("2".parse::<Profile>(), Ok(Profile::V2));
+        assert_eq!(
+            "v1".parse::<Profile>().map(|p| p.version().file),
+            Ok(V1.file)
+        );
+        let err = "v3".parse::<Profile>().unwrap_err();
+        assert!(
+            err.contains("\"v3\"") && err.contains("v1 (seed era) or v2 (drifted)"),
+            "{err}"
+        );
+    }
 }

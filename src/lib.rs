@@ -106,7 +106,7 @@ pub mod report;
 
 pub use adapter::{AdapterError, ClientConfig, ErrorKind, SessionManagerClient};
 pub use clock::Clock;
-pub use contract::{Contract, ContractError};
+pub use contract::{Contract, ContractError, ContractVersion};
 pub use db::{DbServer, DbSource, ScratchDb};
 pub use e2e::{E2eConfig, Provider};
 pub use fixtures::Fixture;

@@ -14,6 +14,7 @@
 //! ```
 
 pub mod diff;
+pub mod versions;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -22,10 +23,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+pub use versions::{ContractVersion, VERSIONS, version};
+
 /// The seed-era contract, embedded from `contracts/session-manager.v1.yaml`.
-pub const V1_SOURCE: &str = include_str!("../contracts/session-manager.v1.yaml");
+pub const V1_SOURCE: &str = versions::V1.source;
 /// The drifted contract, embedded from `contracts/session-manager.v2.yaml`.
-pub const V2_SOURCE: &str = include_str!("../contracts/session-manager.v2.yaml");
+pub const V2_SOURCE: &str = versions::V2.source;
 
 /// Contract files bigger than this are refused.
 pub const MAX_CONTRACT_BYTES: u64 = 4 * 1024 * 1024;
@@ -327,14 +330,12 @@ impl Operation {
 impl Contract {
     /// The embedded seed-era contract (v1).
     pub fn v1() -> Contract {
-        Contract::parse(V1_SOURCE, "contracts/session-manager.v1.yaml")
-            .expect("the embedded v1 contract is checked by the test suite")
+        versions::V1.contract()
     }
 
     /// The embedded drifted contract (v2).
     pub fn v2() -> Contract {
-        Contract::parse(V2_SOURCE, "contracts/session-manager.v2.yaml")
-            .expect("the embedded v2 contract is checked by the test suite")
+        versions::V2.contract()
     }
 
     /// Load a contract from a YAML (or JSON) file.

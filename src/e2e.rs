@@ -463,7 +463,8 @@ async fn run_in(
         .map(|d| format!("programacion {:?}: {}", d.programacion_id, d.detail))
         .collect();
     if !stuck.is_empty()
-        && let Some(c) = checks.iter_mut().find(|c| c.name == invariants::NAMES[12])
+        && let Some(stuck_name) = invariants::invariant("stuck").map(|i| i.name)
+        && let Some(c) = checks.iter_mut().find(|c| c.name == stuck_name)
     {
         c.details.extend(stuck);
     }

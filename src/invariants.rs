@@ -2,7 +2,8 @@
 //!
 //! [`Evidence`] is what a run left behind: every row of the tables the flow touches, the
 //! journal of what the provider received, and what each row was expected to end as. [`check`]
-//! turns it into one [`Check`] per invariant, naming the row and the rule on failure. It does
+//! turns it into one [`Check`] per entry of the [`INVARIANTS`] registry, naming the row and the
+//! rule on failure. It does
 //! not know how the evidence was produced, which is what lets the negative tests feed it the
 //! traces of deliberately broken schedulers.
 
@@ -245,51 +246,131 @@ impl Evidence {
 
 const AREA: &str = "invariant";
 
-/// The names of every check [`check`] returns, in order.
-pub const NAMES: [&str; 14] = [
-    "I1 only contract routes called",
-    "I6/I8 enviado only after a confirmed send",
-    "I7 provider answers conform",
-    "I9 at most one send per envio",
-    "I9 unknown outcomes left for a person",
-    "I10 expected outcomes",
-    "I11 historial complete",
-    "I11 estado values within the enum",
-    "I12 daily counter equals transitions",
-    "I13 locks released",
-    "I14 no send outside its window",
-    "I15 gates respected",
-    "I16 nothing stuck pending",
-    "I18 text and phone exact",
+/// One invariant: a stable id, the name reports show, and how it is judged.
+#[derive(Debug, Clone, Copy)]
+pub struct Invariant {
+    /// Stable identifier (`stuck`), for code that refers to one invariant.
+    pub id: &'static str,
+    /// The check's name in reports, led by its number in invariants.md.
+    pub name: &'static str,
+    /// Whether it judges what the provider received: without a journal it is skipped, never
+    /// passed.
+    pub needs_journal: bool,
+    /// The check, given the evidence and the name to report under.
+    pub check: fn(&Evidence, &str) -> Check,
+}
+
+/// Every invariant, in report order. A new one is a function and one entry here.
+pub static INVARIANTS: &[Invariant] = &[
+    Invariant {
+        id: "routes",
+        name: "I1 only contract routes called",
+        needs_journal: true,
+        check: routes,
+    },
+    Invariant {
+        id: "confirmed_sends",
+        name: "I6/I8 enviado only after a confirmed send",
+        needs_journal: true,
+        check: confirmed_sends,
+    },
+    Invariant {
+        id: "answers_conform",
+        name: "I7 provider answers conform",
+        needs_journal: true,
+        check: answers_conform,
+    },
+    Invariant {
+        id: "one_send_per_envio",
+        name: "I9 at most one send per envio",
+        needs_journal: true,
+        check: one_send_per_envio,
+    },
+    Invariant {
+        id: "unknown_outcomes",
+        name: "I9 unknown outcomes left for a person",
+        needs_journal: false,
+        check: unknown_outcomes,
+    },
+    Invariant {
+        id: "expected_outcomes",
+        name: "I10 expected outcomes",
+        needs_journal: false,
+        check: expected_outcomes,
+    },
+    Invariant {
+        id: "historial",
+        name: "I11 historial complete",
+        needs_journal: false,
+        check: historial,
+    },
+    Invariant {
+        id: "enum_values",
+        name: "I11 estado values within the enum",
+        needs_journal: false,
+        check: enum_values,
+    },
+    Invariant {
+        id: "counters",
+        name: "I12 daily counter equals transitions",
+        needs_journal: false,
+        check: counters,
+    },
+    Invariant {
+        id: "locks",
+        name: "I13 locks released",
+        needs_journal: false,
+        check: locks,
+    },
+    Invariant {
+        id: "windows",
+        name: "I14 no send outside its window",
+        needs_journal: false,
+        check: windows,
+    },
+    Invariant {
+        id: "gates",
+        name: "I15 gates respected",
+        needs_journal: false,
+        check: gates,
+    },
+    Invariant {
+        id: "stuck",
+        name: "I16 nothing stuck pending",
+        needs_journal: false,
+        check: stuck,
+    },
+    Invariant {
+        id: "text_and_phone",
+        name: "I18 text and phone exact",
+        needs_journal: true,
+        check: text_and_phone,
+    },
 ];
 
-/// Run every invariant over the evidence; one check per entry of [`NAMES`].
+/// The invariant with this id, if there is one.
+pub fn invariant(id: &str) -> Option<&'static Invariant> {
+    INVARIANTS.iter().find(|i| i.id == id)
+}
+
+/// Run every invariant of [`INVARIANTS`] over the evidence, one check each, in order.
 pub fn check(ev: &Evidence) -> Vec<Check> {
-    // What the provider received can only be judged where it was recorded.
-    let from_journal = |name: &str, f: fn(&Evidence) -> Check| match ev.journal {
-        Some(_) => f(ev),
-        None => Check::skip(
-            AREA,
-            name,
-            "no journal of what the provider received (record one with `lmh mock serve --journal`)",
-        ),
-    };
-    vec![
-        from_journal(NAMES[0], routes),
-        from_journal(NAMES[1], confirmed_sends),
-        from_journal(NAMES[2], answers_conform),
-        from_journal(NAMES[3], one_send_per_envio),
-        unknown_outcomes(ev),
-        expected_outcomes(ev),
-        historial(ev),
-        enum_values(ev),
-        counters(ev),
-        locks(ev),
-        windows(ev),
-        gates(ev),
-        stuck(ev),
-        from_journal(NAMES[13], text_and_phone),
-    ]
+    INVARIANTS.iter().map(|inv| inv.run(ev)).collect()
+}
+
+impl Invariant {
+    /// Judge the evidence; a journal check without a journal is a skip.
+    pub fn run(&self, ev: &Evidence) -> Check {
+        // What the provider received can only be judged where it was recorded.
+        if self.needs_journal && ev.journal.is_none() {
+            return Check::skip(
+                AREA,
+                self.name,
+                "no journal of what the provider received (record one with `lmh mock serve --journal`)",
+            );
+        }
+        (self.check)(ev, self.name)
+    }
 }
 
 fn verdict(name: &str, failures: Vec<String>, ok: impl Into<String>) -> Check {
@@ -317,7 +398,7 @@ fn send_requests(
         .map(|e| (e, e.json_body()))
 }
 
-fn routes(ev: &Evidence) -> Check {
+fn routes(ev: &Evidence, name: &str) -> Check {
     let failures: Vec<String> = ev
         .entries()
         .iter()
@@ -331,7 +412,7 @@ fn routes(ev: &Evidence) -> Check {
         })
         .collect();
     verdict(
-        NAMES[0],
+        name,
         failures,
         format!(
             "{} requests, all to contract operations",
@@ -340,7 +421,7 @@ fn routes(ev: &Evidence) -> Check {
     )
 }
 
-fn confirmed_sends(ev: &Evidence) -> Check {
+fn confirmed_sends(ev: &Evidence, name: &str) -> Check {
     let mut failures = Vec::new();
     let by_id: HashMap<&str, Vec<&JournalEntry>> =
         ev.deliveries().fold(HashMap::new(), |mut m, e| {
@@ -403,7 +484,7 @@ fn confirmed_sends(ev: &Evidence) -> Check {
         }
     }
     verdict(
-        NAMES[1],
+        name,
         failures,
         format!("{count} enviado rows, each matching exactly one confirmed send"),
     )
@@ -428,7 +509,7 @@ fn journal_local_time(e: &JournalEntry, tz: Tz) -> Option<NaiveDateTime> {
         .map(|t| t.with_timezone(&Utc).with_timezone(&tz).naive_local())
 }
 
-fn answers_conform(ev: &Evidence) -> Check {
+fn answers_conform(ev: &Evidence, name: &str) -> Check {
     let failures: Vec<String> = ev
         .entries()
         .iter()
@@ -440,13 +521,13 @@ fn answers_conform(ev: &Evidence) -> Check {
         })
         .collect();
     verdict(
-        NAMES[2],
+        name,
         failures,
         "every un-faulted answer validates against the contract",
     )
 }
 
-fn one_send_per_envio(ev: &Evidence) -> Check {
+fn one_send_per_envio(ev: &Evidence, name: &str) -> Check {
     let mut per_recipient: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     for (e, body) in send_requests(ev) {
         if e.message_id.is_none() {
@@ -474,14 +555,10 @@ fn one_send_per_envio(ev: &Evidence) -> Check {
         })
         .collect();
     let sends = per_recipient.values().sum::<usize>();
-    verdict(
-        NAMES[3],
-        failures,
-        format!("{sends} deliveries, none repeated"),
-    )
+    verdict(name, failures, format!("{sends} deliveries, none repeated"))
 }
 
-fn unknown_outcomes(ev: &Evidence) -> Check {
+fn unknown_outcomes(ev: &Evidence, name: &str) -> Check {
     let open: Vec<&IntentoRow> = ev
         .intentos
         .iter()
@@ -498,14 +575,14 @@ fn unknown_outcomes(ev: &Evidence) -> Check {
         }
     }
     if !failures.is_empty() {
-        return verdict(NAMES[4], failures, "");
+        return verdict(name, failures, "");
     }
     if open.is_empty() {
-        return Check::pass(AREA, NAMES[4], "no send with an unknown outcome");
+        return Check::pass(AREA, name, "no send with an unknown outcome");
     }
     Check::warn(
         AREA,
-        NAMES[4],
+        name,
         format!("{} rows whose send outcome is unknown are left pendiente and claimed for a person to resolve", open.len()),
     )
     .with_details(open.iter().map(|i| {
@@ -518,7 +595,7 @@ fn unknown_outcomes(ev: &Evidence) -> Check {
     }))
 }
 
-fn expected_outcomes(ev: &Evidence) -> Check {
+fn expected_outcomes(ev: &Evidence, name: &str) -> Check {
     let mut failures = Vec::new();
     let mut tally: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for row in &ev.envios {
@@ -551,10 +628,10 @@ fn expected_outcomes(ev: &Evidence) -> Check {
         .map(|(k, (ok, all))| format!("{k} {ok}/{all}"))
         .collect::<Vec<_>>()
         .join(", ");
-    verdict(NAMES[5], failures, summary)
+    verdict(name, failures, summary)
 }
 
-fn historial(ev: &Evidence) -> Check {
+fn historial(ev: &Evidence, name: &str) -> Check {
     let mut by_envio: HashMap<i64, Vec<&HistorialRow>> = HashMap::new();
     for h in &ev.historial {
         by_envio.entry(h.envio_id).or_default().push(h);
@@ -605,7 +682,7 @@ fn historial(ev: &Evidence) -> Check {
         }
     }
     verdict(
-        NAMES[6],
+        name,
         failures,
         format!(
             "{} historial rows, one per change of estado",
@@ -614,7 +691,7 @@ fn historial(ev: &Evidence) -> Check {
     )
 }
 
-fn enum_values(ev: &Evidence) -> Check {
+fn enum_values(ev: &Evidence, name: &str) -> Check {
     const ENVIO: [&str; 3] = ["pendiente", "enviado", "error"];
     let mut failures: Vec<String> = ev
         .envios
@@ -637,13 +714,13 @@ fn enum_values(ev: &Evidence) -> Check {
             }),
     );
     verdict(
-        NAMES[7],
+        name,
         failures,
         "every estado is pendiente, enviado or error",
     )
 }
 
-fn counters(ev: &Evidence) -> Check {
+fn counters(ev: &Evidence, name: &str) -> Check {
     let mut transitions: BTreeMap<(i64, NaiveDate), i64> = BTreeMap::new();
     for row in ev.envios.iter().filter(|r| r.estado == "enviado") {
         let (Some(p), Some(fecha)) = (ev.programacion_of(row.id), row.fecha_envio) else {
@@ -679,7 +756,7 @@ fn counters(ev: &Evidence) -> Check {
         }
     }
     verdict(
-        NAMES[8],
+        name,
         failures,
         format!(
             "{} programación-days, counters equal transitions and stay within cupo",
@@ -688,7 +765,7 @@ fn counters(ev: &Evidence) -> Check {
     )
 }
 
-fn locks(ev: &Evidence) -> Check {
+fn locks(ev: &Evidence, name: &str) -> Check {
     let failures: Vec<String> = ev
         .programaciones
         .iter()
@@ -698,12 +775,12 @@ fn locks(ev: &Evidence) -> Check {
                 .map(|by| format!("programacion {}: still locked by {by}", p.id))
         })
         .collect();
-    verdict(NAMES[9], failures, "no programación left locked")
+    verdict(name, failures, "no programación left locked")
 }
 
-fn windows(ev: &Evidence) -> Check {
+fn windows(ev: &Evidence, name: &str) -> Check {
     let Some(tz) = ev.tz else {
-        return Check::skip(AREA, NAMES[10], "no business time zone given");
+        return Check::skip(AREA, name, "no business time zone given");
     };
     // When: the provider's journal, if it shares the run's clock; else the recorded fecha_envio.
     let mut sends: Vec<(String, NaiveDateTime, Vec<&ProgramacionRow>)> = Vec::new();
@@ -775,13 +852,13 @@ fn windows(ev: &Evidence) -> Check {
         }
     }
     verdict(
-        NAMES[10],
+        name,
         failures,
         format!("{checked} sends, all inside their window ({tz})"),
     )
 }
 
-fn gates(ev: &Evidence) -> Check {
+fn gates(ev: &Evidence, name: &str) -> Check {
     let mut failures = Vec::new();
     if ev.dry_run && ev.journal.is_some() {
         let sends = send_requests(ev).count();
@@ -836,10 +913,10 @@ fn gates(ev: &Evidence) -> Check {
     } else {
         "every send had an approved programación in range and a campaign en_progreso"
     };
-    verdict(NAMES[11], failures, summary)
+    verdict(name, failures, summary)
 }
 
-fn stuck(ev: &Evidence) -> Check {
+fn stuck(ev: &Evidence, name: &str) -> Check {
     let failures: Vec<String> = ev
         .envios
         .iter()
@@ -854,14 +931,10 @@ fn stuck(ev: &Evidence) -> Check {
             format!("envio {} should have been sent but is still pendiente: {why}", r.id)
         })
         .collect();
-    verdict(
-        NAMES[12],
-        failures,
-        "no row that should go stayed pendiente",
-    )
+    verdict(name, failures, "no row that should go stayed pendiente")
 }
 
-fn text_and_phone(ev: &Evidence) -> Check {
+fn text_and_phone(ev: &Evidence, name: &str) -> Check {
     let mut failures = Vec::new();
     let by_id: HashMap<&str, &EnvioRow> = ev
         .envios
@@ -935,8 +1008,56 @@ fn text_and_phone(ev: &Evidence) -> Check {
         }
     }
     verdict(
-        NAMES[13],
+        name,
         failures,
         "every text sent byte for byte, every phone valid, every header the campaign's client",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Outcome;
+
+    #[test]
+    fn ids_and_names_are_unique() {
+        for (i, a) in INVARIANTS.iter().enumerate() {
+            for b in &INVARIANTS[i + 1..] {
+                assert_ne!(a.id, b.id);
+                assert_ne!(a.name, b.name);
+            }
+            assert_eq!(invariant(a.id).map(|f| f.name), Some(a.name));
+        }
+        assert!(invariant("no such invariant").is_none());
+    }
+
+    #[test]
+    fn each_check_reports_under_its_registry_name() {
+        let ev = Evidence {
+            journal: Some(Vec::new()),
+            ..Evidence::default()
+        };
+        let checks = check(&ev);
+        assert_eq!(checks.len(), INVARIANTS.len());
+        for (c, inv) in checks.iter().zip(INVARIANTS) {
+            assert_eq!(c.name, inv.name);
+        }
+    }
+
+    #[test]
+    fn journal_checks_skip_without_a_journal() {
+        for (c, inv) in check(&Evidence::default()).iter().zip(INVARIANTS) {
+            if inv.needs_journal {
+                assert_eq!(c.outcome, Outcome::Skip, "{}", inv.name);
+                assert!(c.summary.contains("no journal"), "{}", c.summary);
+            } else {
+                assert!(
+                    !c.summary.contains("no journal"),
+                    "{}: {}",
+                    inv.name,
+                    c.summary
+                );
+            }
+        }
+    }
 }

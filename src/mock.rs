@@ -23,7 +23,7 @@
 //! # }
 //! ```
 
-mod v2;
+pub(crate) mod answers;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -39,38 +39,68 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::clock::Clock;
-use crate::contract::Contract;
+use crate::contract::{Contract, ContractVersion, VERSIONS, versions};
 use crate::session::{MAX_RECONNECTION_ATTEMPTS, SessionState, parse_cliente_id_header};
+use answers::{Answer, Call, Reply};
 
-/// Which provider the mock plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Profile {
-    /// The seed-era service, `contracts/session-manager.v1.yaml`.
-    #[default]
-    V1,
-    /// The drifted service of March 2026, `contracts/session-manager.v2.yaml`.
-    V2,
-}
+/// Which provider the mock plays: a row of the contract version table
+/// ([`crate::contract::VERSIONS`]).
+#[derive(Clone, Copy)]
+pub struct Profile(&'static ContractVersion);
 
 impl Profile {
+    /// The seed-era service, `contracts/session-manager.v1.yaml`.
+    pub const V1: Profile = Profile(&versions::V1);
+    /// The drifted service of March 2026, `contracts/session-manager.v2.yaml`.
+    pub const V2: Profile = Profile(&versions::V2);
+
     /// The contract this profile answers by.
     pub fn contract(self) -> Contract {
-        match self {
-            Profile::V1 => Contract::v1(),
-            Profile::V2 => Contract::v2(),
-        }
+        self.0.contract()
+    }
+
+    /// The row of the version table it plays.
+    pub fn version(self) -> &'static ContractVersion {
+        self.0
+    }
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile::V1
+    }
+}
+
+impl PartialEq for Profile {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for Profile {}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // As the enum it replaced printed: `V1`.
+        f.write_str(&self.0.name.to_uppercase())
     }
 }
 
 impl std::str::FromStr for Profile {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "v1" | "1" => Ok(Profile::V1),
-            "v2" | "2" => Ok(Profile::V2),
-            other => Err(format!(
-                "unknown mock profile {other:?}; use v1 (seed era) or v2 (drifted)"
-            )),
+        match crate::contract::version(s) {
+            Some(v) => Ok(Profile(v)),
+            None => {
+                let known: Vec<String> = VERSIONS
+                    .iter()
+                    .map(|v| format!("{} ({})", v.name, v.about))
+                    .collect();
+                Err(format!(
+                    "unknown mock profile {s:?}; use {}",
+                    known.join(" or ")
+                ))
+            }
         }
     }
 }
@@ -294,7 +324,7 @@ impl ClientSession {
     }
 }
 
-struct Shared {
+pub(crate) struct Shared {
     config: MockConfig,
     contract: Contract,
     clients: Mutex<HashMap<u64, ClientSession>>,
@@ -466,23 +496,6 @@ impl MockSessionManager {
 /// The one wiremock responder: routes by the contract, applies faults, journals.
 struct Responder(Arc<Shared>);
 
-/// What a handler decided, before faults and journaling.
-struct Answer {
-    status: u16,
-    body: Value,
-    message_id: Option<String>,
-}
-
-impl Answer {
-    fn new(status: u16, body: Value) -> Answer {
-        Answer {
-            status,
-            body,
-            message_id: None,
-        }
-    }
-}
-
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let shared = &self.0;
@@ -500,36 +513,37 @@ impl Respond for Responder {
         let cliente_id = header.as_deref().and_then(parse_cliente_id_header);
         let fault = shared.take_fault(operation.as_deref(), cliente_id);
 
-        let mut media = "application/json";
-        let (mut template, status, response, message_id) = match shared.config.profile {
-            Profile::V1 => {
-                let answer = shared.answer_v1(
-                    operation.as_deref(),
-                    request,
-                    header.as_deref(),
-                    now,
-                    fault.as_ref(),
-                );
-                if matches!(fault.as_ref().map(|f| &f.kind), Some(FaultKind::NonJson)) {
-                    media = "text/html";
-                }
-                shared.render(answer, fault.as_ref())
-            }
-            Profile::V2 => {
-                let (status, body, html) = v2::answer(shared, operation.as_deref(), request);
-                if html {
-                    media = "text/html";
-                }
-                let template = if html {
-                    ResponseTemplate::new(status)
-                        .set_body_raw(body.clone().into_bytes(), "text/html; charset=utf-8")
-                } else {
-                    ResponseTemplate::new(status)
-                        .set_body_raw(body.clone().into_bytes(), "application/json; charset=utf-8")
-                };
-                (template, status, body, None)
-            }
+        let call = Call {
+            operation: operation.as_deref(),
+            request,
+            header: header.as_deref(),
+            now,
+            fault: fault.as_ref(),
         };
+        let (mut template, status, response, message_id, media) =
+            match (shared.config.profile.version().answers)(shared, &call) {
+                Reply::Json(answer) => {
+                    let media = match fault.as_ref().map(|f| &f.kind) {
+                        Some(FaultKind::NonJson) => "text/html",
+                        _ => "application/json",
+                    };
+                    let (template, status, response, message_id) =
+                        shared.render(answer, fault.as_ref());
+                    (template, status, response, message_id, media)
+                }
+                Reply::Raw(status, body, html) => {
+                    let media = if html {
+                        "text/html"
+                    } else {
+                        "application/json"
+                    };
+                    let template = ResponseTemplate::new(status).set_body_raw(
+                        body.clone().into_bytes(),
+                        format!("{media}; charset=utf-8").as_str(),
+                    );
+                    (template, status, body, None, media)
+                }
+            };
         let violation = shared
             .contract
             .check_exchange(&method, &path, status, Some(media), response.as_bytes())
@@ -555,7 +569,7 @@ impl Respond for Responder {
             body: String::from_utf8_lossy(&request.body).into_owned(),
             unknown_route: operation.is_none(),
             operation,
-            cliente_id: if shared.config.profile == Profile::V1 {
+            cliente_id: if shared.config.profile.version().per_client_sessions {
                 cliente_id
             } else {
                 None
@@ -596,28 +610,9 @@ fn malformed_json_body(request: &Request) -> bool {
         && serde_json::from_slice::<Value>(&request.body).is_err()
 }
 
-/// What the WhatsApp library throws for a chat id it cannot address.
-const INVALID_WID_MSG: &str = "Evaluation failed: Error: wid error: invalid wid";
-
-/// `to` as the chat id the real service sends to (`@c.us` appended when missing), if
-/// WhatsApp can address it: a phone number of 1 to 15 digits (E.164). Anything else (spaces,
-/// letters, non-ASCII, 300 digits) makes the library throw, so the send fails with 500
-/// SEND_FAILED, and no message id the contract forbids is ever made up.
-fn whatsapp_chat_id(to: &str) -> Option<String> {
-    let number = to.strip_suffix("@c.us").unwrap_or(to);
-    let addressable =
-        (1..=15).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit());
-    addressable.then(|| format!("{number}@c.us"))
-}
-
 fn error_envelope(code: &str, message: &str) -> Value {
     json!({"error": true, "code": code, "message": message})
 }
-
-const MISSING_HEADER_MSG: &str = "X-Cliente-Id header is required";
-const INVALID_HEADER_MSG: &str = "X-Cliente-Id must be a positive integer";
-/// A 1×1 PNG, the QR the mock shows while a session waits for a scan.
-const QR_PNG: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 impl Shared {
     fn take_fault(&self, operation: Option<&str>, cliente_id: Option<u64>) -> Option<Fault> {
@@ -687,138 +682,6 @@ impl Shared {
         lock(&self.clients)
             .get(&cliente_id)
             .map_or(0, |c| c.reconnection_attempts)
-    }
-
-    fn answer_v1(
-        &self,
-        operation: Option<&str>,
-        request: &Request,
-        header: Option<&str>,
-        now: Instant,
-        fault: Option<&Fault>,
-    ) -> Answer {
-        // express.json() runs before any route: a malformed JSON body is a thrown error.
-        if malformed_json_body(request) {
-            return Answer::new(
-                500,
-                error_envelope("INTERNAL_ERROR", "Unexpected token in JSON body"),
-            );
-        }
-        let Some(operation) = operation else {
-            return Answer::new(404, error_envelope("NOT_FOUND", "Endpoint not found"));
-        };
-        let qr_code_envelope = operation == "qr_code";
-        let header_error = |code: &str, message: &str| {
-            if qr_code_envelope {
-                Answer::new(400, json!({"error": code, "message": message}))
-            } else {
-                Answer::new(400, error_envelope(code, message))
-            }
-        };
-        let cliente_id = match operation {
-            "status" | "send" | "qr_code" => match header {
-                None => return header_error("MISSING_HEADER", MISSING_HEADER_MSG),
-                Some(h) => match parse_cliente_id_header(h) {
-                    Some(id) => id,
-                    None => return header_error("INVALID_HEADER", INVALID_HEADER_MSG),
-                },
-            },
-            _ => 0,
-        };
-        match operation {
-            "health" => Answer::new(
-                200,
-                json!({"status": "ok", "service": "session-manager", "whatsapp_state": "NOT_INITIALIZED"}),
-            ),
-            "qr" => Answer::new(
-                409,
-                json!({"error": "QR not available", "state": "NOT_INITIALIZED", "can_send_messages": false}),
-            ),
-            "status" => {
-                let state = self.touch(cliente_id, now);
-                Answer::new(200, self.status_body(cliente_id, state))
-            }
-            // The real service: 409 in every state but QR_REQUIRED; 404 only while the QR
-            // string does not exist yet.
-            "qr_code" => match self.touch(cliente_id, now) {
-                SessionState::QrRequired if self.qr_pending(cliente_id) => Answer::new(
-                    404,
-                    json!({"error": "QR_NOT_AVAILABLE", "message": "QR code not available yet"}),
-                ),
-                SessionState::QrRequired => Answer::new(200, json!({"qr": QR_PNG})),
-                state => Answer::new(
-                    409,
-                    json!({"error": "QR_NOT_REQUIRED", "message": format!("QR code not required. Current state: {state}"), "current_state": state.as_str()}),
-                ),
-            },
-            "send" => {
-                // The real service creates the session before it looks at the body.
-                let state = self.touch(cliente_id, now);
-                let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-                let text = |k: &str| {
-                    body.get(k)
-                        .and_then(Value::as_str)
-                        .filter(|s| !s.is_empty())
-                };
-                let (Some(to), Some(_message)) = (text("to"), text("message")) else {
-                    return Answer::new(
-                        400,
-                        error_envelope("INVALID_REQUEST", "Fields 'to' and 'message' are required"),
-                    );
-                };
-                if state != SessionState::Ready {
-                    return Answer::new(
-                        409,
-                        error_envelope(
-                            "SESSION_NOT_READY",
-                            &format!("WhatsApp session not ready. Current state: {state}"),
-                        ),
-                    );
-                }
-                let library_error = match fault.map(|f| &f.kind) {
-                    Some(FaultKind::SendFailsWhileReady) => Some(
-                        "Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.",
-                    ),
-                    Some(FaultKind::SendFailsForRecipient) => {
-                        Some("Evaluation failed: Error: Phone not registered")
-                    }
-                    _ => None,
-                };
-                if let Some(text) = library_error {
-                    return Answer::new(500, error_envelope("SEND_FAILED", text));
-                }
-                let Some(chat) = whatsapp_chat_id(to) else {
-                    return Answer::new(500, error_envelope("SEND_FAILED", INVALID_WID_MSG));
-                };
-                let n = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
-                let id = format!("true_{chat}_3EB0{}{n:08X}", self.id_prefix);
-                Answer {
-                    status: 200,
-                    body: json!({"ok": true, "message_id": id}),
-                    message_id: Some(id),
-                }
-            }
-            _ => Answer::new(404, error_envelope("NOT_FOUND", "Endpoint not found")),
-        }
-    }
-
-    fn status_body(&self, cliente_id: u64, state: SessionState) -> Value {
-        let mut body = json!({
-            "cliente_id": cliente_id,
-            "connected": state.can_send(),
-            "state": state.as_str(),
-            "reconnection_attempts": self.reconnection_attempts(cliente_id),
-            "max_reconnection_attempts": MAX_RECONNECTION_ATTEMPTS,
-            "can_send_messages": state.can_send(),
-            "needs_qr": state.needs_qr(),
-            "is_recoverable": state.is_recoverable(),
-            "recommended_action": state.recommended_action(),
-            "qr_code_base64": if state == SessionState::QrRequired && !self.qr_pending(cliente_id) { Value::from(QR_PNG) } else { Value::Null },
-        });
-        if state == SessionState::NotInitialized {
-            body["error"] = Value::from("Client not initialized");
-        }
-        body
     }
 
     /// Turn an answer into a wiremock template, bending it as the fault says.

@@ -40,16 +40,14 @@ pub struct OpsArgs {
     format: Format,
 }
 
-/// A contract named on the command line: a file, or `v1` / `v2` for the embedded ones when no
-/// such file exists.
+/// A contract named on the command line: a file, or the name of an embedded version (`v1`,
+/// `v2`: [`lmh::contract::VERSIONS`]) when no such file exists.
 pub fn load(arg: &str) -> Result<Contract> {
     let path = Path::new(arg);
-    if !path.exists() {
-        match arg {
-            "v1" => return Ok(Contract::v1()),
-            "v2" => return Ok(Contract::v2()),
-            _ => {}
-        }
+    if !path.exists()
+        && let Some(version) = lmh::contract::VERSIONS.iter().find(|v| v.name == arg)
+    {
+        return Ok(version.contract());
     }
     Ok(Contract::load(path)?)
 }

@@ -4,18 +4,20 @@
 use serde_json::{Value, json};
 use wiremock::Request;
 
-use super::{Shared, lock};
+use super::super::{Shared, lock};
+use super::{Call, Reply};
 use crate::session::SessionState;
 
-/// The v2 answer: status, body text, and whether the body is HTML.
-pub(super) fn answer(
-    shared: &Shared,
-    operation: Option<&str>,
-    request: &Request,
-) -> (u16, String, bool) {
+/// The v2 answer: a finished body, JSON or Express's HTML (faults do not bend it).
+pub(crate) fn answer(shared: &Shared, call: &Call<'_>) -> Reply {
+    let (status, body, html) = answer_raw(shared, call.operation, call.request);
+    Reply::Raw(status, body, html)
+}
+
+fn answer_raw(shared: &Shared, operation: Option<&str>, request: &Request) -> (u16, String, bool) {
     let method = request.method.as_str();
     let path = request.url.path();
-    if super::malformed_json_body(request) {
+    if super::super::malformed_json_body(request) {
         return (
             400,
             express_page("SyntaxError: Unexpected token in JSON at position 0"),

@@ -1,0 +1,196 @@
+//! The claim on a row and the transactions that close it (invariants 9, 11 and 12).
+
+use chrono::NaiveDateTime;
+
+use super::{Envio, HistoricalBug, ORIGIN, Programacion, Scheduler, SchedulerError, db};
+
+impl Scheduler {
+    pub(super) async fn claim(
+        &self,
+        p: &Programacion,
+        envio: &Envio,
+    ) -> Result<bool, SchedulerError> {
+        let claimed = sqlx::query(
+            "INSERT IGNORE INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at)
+             SELECT id, ?, ?, ? FROM ll_envios_whatsapp WHERE id = ? AND estado = 'pendiente'",
+        )
+        .bind(p.id)
+        .bind(&self.config.worker_id)
+        .bind(self.clock.now().naive_utc())
+        .bind(envio.id)
+        .execute(&self.pool)
+        .await
+        .map_err(db("claiming a row"))?
+        .rows_affected();
+        Ok(claimed == 1)
+    }
+
+    pub(super) async fn release(&self, envio: &Envio) -> Result<(), SchedulerError> {
+        sqlx::query("DELETE FROM lmh_envio_intentos WHERE envio_id = ? AND worker = ? AND resultado = 'en_curso'")
+            .bind(envio.id)
+            .bind(&self.config.worker_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db("releasing a claim"))?;
+        Ok(())
+    }
+
+    pub(super) async fn mark_unknown(
+        &self,
+        envio: &Envio,
+        detail: &str,
+    ) -> Result<(), SchedulerError> {
+        sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'desconocido', detalle = ?, actualizado_en = ? WHERE envio_id = ?")
+            .bind(detail)
+            .bind(self.clock.now().naive_utc())
+            .bind(envio.id)
+            .execute(&self.pool)
+            .await
+            .map_err(db("recording an unknown outcome"))?;
+        Ok(())
+    }
+
+    pub(super) async fn message_id_used(&self, id: &str) -> Result<bool, SchedulerError> {
+        let used: Option<i32> =
+            sqlx::query_scalar("SELECT id FROM ll_envios_whatsapp WHERE message_id = ? LIMIT 1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db("checking the message id"))?;
+        Ok(used.is_some())
+    }
+
+    /// The one transaction of a confirmed send: estado, fecha_envio, message_id, historial,
+    /// counter, claim. False (and nothing written) when the row was no longer `pendiente`.
+    pub(super) async fn record_sent(
+        &self,
+        p: &Programacion,
+        envio: &Envio,
+        message_id: &str,
+    ) -> Result<bool, SchedulerError> {
+        let now = self.local_now();
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(db("starting the send transaction"))?;
+        let updated = sqlx::query(
+            "UPDATE ll_envios_whatsapp SET estado = 'enviado', fecha_envio = ?, message_id = ?
+             WHERE id = ? AND estado = 'pendiente'",
+        )
+        .bind(now)
+        .bind(message_id)
+        .bind(envio.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("marking a row enviado"))?
+        .rows_affected();
+        if updated != 1 {
+            tx.rollback().await.map_err(db("rolling back"))?;
+            return Ok(false);
+        }
+        historial(
+            &mut tx,
+            envio.id,
+            "enviado",
+            &format!("programacion {} message_id {message_id}", p.id),
+            now,
+        )
+        .await?;
+        if self.config.bug != Some(HistoricalBug::NoCounter) {
+            sqlx::query(
+                "INSERT INTO ll_programacion_envios_diarios (programacion_id, fecha, enviados) VALUES (?, ?, 1)
+                 ON DUPLICATE KEY UPDATE enviados = enviados + 1",
+            )
+            .bind(p.id)
+            .bind(now.date())
+            .execute(&mut *tx)
+            .await
+            .map_err(db("adding to today's counter"))?;
+        }
+        sqlx::query(
+            "INSERT INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at, resultado, message_id, actualizado_en)
+             VALUES (?, ?, ?, ?, 'confirmado', ?, ?)
+             ON DUPLICATE KEY UPDATE resultado = 'confirmado', message_id = VALUES(message_id), actualizado_en = VALUES(actualizado_en)",
+        )
+        .bind(envio.id)
+        .bind(p.id)
+        .bind(&self.config.worker_id)
+        .bind(self.clock.now().naive_utc())
+        .bind(message_id)
+        .bind(self.clock.now().naive_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("confirming the claim"))?;
+        tx.commit().await.map_err(db("committing the send"))?;
+        Ok(true)
+    }
+
+    /// Mark a row `error` with its historial row, in one transaction.
+    pub(super) async fn mark_error(
+        &self,
+        p: &Programacion,
+        envio: &Envio,
+        reason: &str,
+        claimed: bool,
+    ) -> Result<(), SchedulerError> {
+        let now = self.local_now();
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(db("starting the error transaction"))?;
+        let updated = sqlx::query(
+            "UPDATE ll_envios_whatsapp SET estado = 'error' WHERE id = ? AND estado = 'pendiente'",
+        )
+        .bind(envio.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("marking a row error"))?
+        .rows_affected();
+        if updated == 1 {
+            historial(
+                &mut tx,
+                envio.id,
+                "error",
+                &format!("programacion {}: {reason}", p.id),
+                now,
+            )
+            .await?;
+        }
+        if claimed {
+            sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'fallido', detalle = ?, actualizado_en = ? WHERE envio_id = ?")
+                .bind(reason)
+                .bind(self.clock.now().naive_utc())
+                .bind(envio.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("closing the claim"))?;
+        }
+        tx.commit().await.map_err(db("committing the error"))?;
+        Ok(())
+    }
+}
+
+/// The audit row of a change from `pendiente`, written in the same transaction as the change.
+pub(super) async fn historial(
+    tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
+    envio_id: i64,
+    nuevo: &str,
+    detalle: &str,
+    at: NaiveDateTime,
+) -> Result<(), SchedulerError> {
+    sqlx::query(
+        "INSERT INTO ll_envios_whatsapp_historial (envio_id, estado_anterior, estado_nuevo, origen, detalle, created_at)
+         VALUES (?, 'pendiente', ?, ?, ?, ?)",
+    )
+    .bind(envio_id)
+    .bind(nuevo)
+    .bind(ORIGIN)
+    .bind(detalle)
+    .bind(at)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("writing historial"))?;
+    Ok(())
+}

@@ -88,6 +88,8 @@ pub struct IntentoRow {
     pub programacion_id: i64,
     /// `resultado`.
     pub resultado: String,
+    /// `intentos`: `POST /send` attempts made for the row.
+    pub intentos: i64,
     /// `detalle`.
     pub detalle: Option<String>,
 }
@@ -113,6 +115,8 @@ pub struct Evidence {
     pub baseline_counters: BTreeMap<(i64, NaiveDate), i64>,
     /// `lmh_envio_intentos`.
     pub intentos: Vec<IntentoRow>,
+    /// Attempts allowed per row; `None` is the scheduler's default.
+    pub attempts_allowed: Option<u32>,
     /// What the provider received; `None` when nobody recorded it (a real provider): the
     /// checks that need it are skipped, never passed.
     pub journal: Option<Vec<JournalEntry>>,
@@ -211,7 +215,7 @@ impl Evidence {
             );
         }
         for r in sqlx::query(
-            "SELECT envio_id, programacion_id, CAST(resultado AS CHAR) AS resultado, detalle FROM lmh_envio_intentos",
+            "SELECT envio_id, programacion_id, CAST(resultado AS CHAR) AS resultado, intentos, detalle FROM lmh_envio_intentos",
         )
         .fetch_all(pool)
         .await?
@@ -220,6 +224,7 @@ impl Evidence {
                 envio_id: r.try_get::<i32, _>("envio_id")?.into(),
                 programacion_id: r.try_get::<i32, _>("programacion_id")?.into(),
                 resultado: r.try_get::<Option<String>, _>("resultado")?.unwrap_or_default(),
+                intentos: r.try_get::<i32, _>("intentos")?.into(),
                 detalle: r.try_get("detalle")?,
             });
         }
@@ -246,7 +251,7 @@ impl Evidence {
 const AREA: &str = "invariant";
 
 /// The names of every check [`check`] returns, in order.
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 15] = [
     "I1 only contract routes called",
     "I6/I8 enviado only after a confirmed send",
     "I7 provider answers conform",
@@ -261,6 +266,7 @@ pub const NAMES: [&str; 14] = [
     "I15 gates respected",
     "I16 nothing stuck pending",
     "I18 text and phone exact",
+    "I9 attempts per envio within the limit",
 ];
 
 /// Run every invariant over the evidence; one check per entry of [`NAMES`].
@@ -289,6 +295,7 @@ pub fn check(ev: &Evidence) -> Vec<Check> {
         gates(ev),
         stuck(ev),
         from_journal(NAMES[13], text_and_phone),
+        attempts(ev),
     ]
 }
 
@@ -478,6 +485,34 @@ fn one_send_per_envio(ev: &Evidence) -> Check {
         NAMES[3],
         failures,
         format!("{sends} deliveries, none repeated"),
+    )
+}
+
+/// From the database alone: no row was sent more often than the scheduler allows (a provider
+/// failure re-sent every tick is how one phone got 180 messages).
+fn attempts(ev: &Evidence) -> Check {
+    let allowed = ev
+        .attempts_allowed
+        .unwrap_or(crate::scheduler::DEFAULT_MAX_ATTEMPTS);
+    let failures = ev
+        .intentos
+        .iter()
+        .filter(|i| i.intentos > i64::from(allowed))
+        .map(|i| {
+            format!(
+                "envio {} (programacion {}): {} attempts, {allowed} allowed",
+                i.envio_id, i.programacion_id, i.intentos
+            )
+        })
+        .collect();
+    let most = ev.intentos.iter().map(|i| i.intentos).max().unwrap_or(0);
+    verdict(
+        NAMES[14],
+        failures,
+        format!(
+            "{} claimed rows, at most {most} attempts each ({allowed} allowed)",
+            ev.intentos.len()
+        ),
     )
 }
 

@@ -5,7 +5,8 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use sqlx::Row;
 
-use super::rules::{bug_marked_first, in_window, recipient, recipient_failure};
+use super::claim::UNCLAIMED;
+use super::rules::{bug_marked_first, in_window, may_have_sent, recipient, recipient_failure};
 use super::{
     BatchEnd, Envio, Event, HistoricalBug, Pacing, Programacion, Scheduler, SchedulerError,
     TickReport, db,
@@ -20,9 +21,9 @@ impl Scheduler {
         limit: i64,
     ) -> Result<Vec<Envio>, SchedulerError> {
         let claimed_filter = if self.config.bug == Some(HistoricalBug::NoClaim) {
-            ""
+            String::new()
         } else {
-            "AND NOT EXISTS (SELECT 1 FROM lmh_envio_intentos i WHERE i.envio_id = e.id)"
+            format!("AND {UNCLAIMED}")
         };
         let sql = format!(
             "SELECT e.id, e.telefono_wapp, e.mensaje_final FROM ll_envios_whatsapp e
@@ -249,10 +250,15 @@ impl Scheduler {
         report: &mut TickReport,
     ) -> Result<BatchEnd, SchedulerError> {
         let bug = self.config.bug;
-        if bug != Some(HistoricalBug::NoClaim) && !self.claim(p, envio).await? {
-            // Another scheduler got there first: not ours to send.
-            return Ok(BatchEnd::Done);
-        }
+        let attempt = if bug == Some(HistoricalBug::NoClaim) {
+            1
+        } else {
+            match self.claim(p, envio).await? {
+                Some(attempt) => attempt,
+                // Another scheduler got there first, or no attempt is left: not ours to send.
+                None => return Ok(BatchEnd::Done),
+            }
+        };
         if bug == Some(HistoricalBug::MarkBeforeSend) {
             self.record_sent(p, envio, "pending-send").await?;
         }
@@ -304,7 +310,7 @@ impl Scheduler {
                 );
                 Ok(BatchEnd::Done)
             }
-            Err(e) => self.send_failed(p, envio, e, report).await,
+            Err(e) => self.send_failed(p, envio, attempt, e, report).await,
         }
     }
 
@@ -313,6 +319,7 @@ impl Scheduler {
         &self,
         p: &Programacion,
         envio: &Envio,
+        attempt: u32,
         e: AdapterError,
         report: &mut TickReport,
     ) -> Result<BatchEnd, SchedulerError> {
@@ -329,8 +336,9 @@ impl Scheduler {
             );
             return Ok(BatchEnd::Stopped);
         }
-        if e.outcome_unknown() || matches!(e.kind, ErrorKind::Protocol(_)) {
-            // The request reached the provider and we could not read a valid answer.
+        if e.outcome_unknown() || matches!(e.kind, ErrorKind::Protocol(_)) || may_have_sent(&e) {
+            // The request reached the provider and we could not read a valid answer, or the
+            // provider failed after it may have handed the message to WhatsApp.
             return self
                 .outcome_unknown(p, envio, detail, claimed, report)
                 .await;
@@ -347,9 +355,16 @@ impl Scheduler {
             );
             return Ok(BatchEnd::Done);
         }
-        // Session-level: certainly not sent. Release the claim so a later tick sends it.
-        if claimed {
-            self.release(envio).await?;
+        // Certainly not sent: release the claim for a later tick, within the attempt limit.
+        if claimed && self.release(p, envio, attempt, &detail).await? {
+            report.errors += 1;
+            self.decide(
+                report,
+                Some(p.id),
+                Some(envio.id),
+                Event::AttemptsExhausted,
+                format!("{attempt} attempts, none delivered: row marked error"),
+            );
         }
         self.decide(
             report,

@@ -4,12 +4,24 @@ use chrono::NaiveDateTime;
 
 use super::{Envio, HistoricalBug, ORIGIN, Programacion, Scheduler, SchedulerError, db};
 
+/// SQL condition on `e` (an `ll_envios_whatsapp` row): no claim holds it. A released claim
+/// (`reintentar`) does not; the attempt limit is enforced when it is claimed again.
+pub const UNCLAIMED: &str = "NOT EXISTS (SELECT 1 FROM lmh_envio_intentos i WHERE i.envio_id = e.id AND i.resultado <> 'reintentar')";
+
+/// Whether a claim in state `resultado` keeps the row from being sent (the Rust side of
+/// [`UNCLAIMED`]).
+pub fn claim_holds(resultado: &str) -> bool {
+    resultado != "reintentar"
+}
+
 impl Scheduler {
+    /// Claim a row for one more `/send`: a fresh claim, or a released one (`reintentar`)
+    /// with attempts left. The attempt number, or `None` when the row is not ours to send.
     pub(super) async fn claim(
         &self,
         p: &Programacion,
         envio: &Envio,
-    ) -> Result<bool, SchedulerError> {
+    ) -> Result<Option<u32>, SchedulerError> {
         let claimed = sqlx::query(
             "INSERT IGNORE INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at)
              SELECT id, ?, ?, ? FROM ll_envios_whatsapp WHERE id = ? AND estado = 'pendiente'",
@@ -22,17 +34,74 @@ impl Scheduler {
         .await
         .map_err(db("claiming a row"))?
         .rows_affected();
-        Ok(claimed == 1)
+        if claimed == 1 {
+            return Ok(Some(1));
+        }
+        self.reclaim(p, envio).await
     }
 
-    pub(super) async fn release(&self, envio: &Envio) -> Result<(), SchedulerError> {
-        sqlx::query("DELETE FROM lmh_envio_intentos WHERE envio_id = ? AND worker = ? AND resultado = 'en_curso'")
-            .bind(envio.id)
-            .bind(&self.config.worker_id)
-            .execute(&self.pool)
-            .await
-            .map_err(db("releasing a claim"))?;
-        Ok(())
+    /// Take a released claim back for its next attempt, within the limit. LAST_INSERT_ID(expr)
+    /// hands the new count back in the same statement.
+    async fn reclaim(
+        &self,
+        p: &Programacion,
+        envio: &Envio,
+    ) -> Result<Option<u32>, SchedulerError> {
+        let done = sqlx::query(
+            "UPDATE lmh_envio_intentos
+             SET resultado = 'en_curso', worker = ?, programacion_id = ?, claimed_at = ?,
+                 intentos = LAST_INSERT_ID(intentos + 1)
+             WHERE envio_id = ? AND resultado = 'reintentar' AND intentos < ?",
+        )
+        .bind(&self.config.worker_id)
+        .bind(p.id)
+        .bind(self.clock.now().naive_utc())
+        .bind(envio.id)
+        .bind(self.config.max_attempts)
+        .execute(&self.pool)
+        .await
+        .map_err(db("claiming a row again"))?;
+        Ok((done.rows_affected() == 1)
+            .then(|| u32::try_from(done.last_insert_id()).unwrap_or(u32::MAX)))
+    }
+
+    /// A send that certainly did not go out: release the claim for a later attempt, or, at the
+    /// limit, mark the row `error`. True when the row was marked `error`.
+    pub(super) async fn release(
+        &self,
+        p: &Programacion,
+        envio: &Envio,
+        attempt: u32,
+        reason: &str,
+    ) -> Result<bool, SchedulerError> {
+        if attempt >= self.config.max_attempts {
+            let reason = format!(
+                "gave up after {attempt} attempts (limit {}), none delivered; last: {reason}",
+                self.config.max_attempts
+            );
+            self.mark_error(p, envio, &reason, true).await?;
+            return Ok(true);
+        }
+        sqlx::query(
+            "UPDATE lmh_envio_intentos SET resultado = 'reintentar', detalle = CONCAT_WS('\n', detalle, ?), actualizado_en = ?
+             WHERE envio_id = ? AND worker = ? AND resultado = 'en_curso'",
+        )
+        .bind(self.attempt_note(attempt, reason))
+        .bind(self.clock.now().naive_utc())
+        .bind(envio.id)
+        .bind(&self.config.worker_id)
+        .execute(&self.pool)
+        .await
+        .map_err(db("releasing a claim"))?;
+        Ok(false)
+    }
+
+    /// One line of the claim's record: which attempt, when (UTC), why.
+    fn attempt_note(&self, attempt: u32, reason: &str) -> String {
+        format!(
+            "attempt {attempt} at {} UTC: {reason}",
+            self.clock.now().naive_utc().format("%Y-%m-%d %H:%M:%S")
+        )
     }
 
     pub(super) async fn mark_unknown(
@@ -40,7 +109,7 @@ impl Scheduler {
         envio: &Envio,
         detail: &str,
     ) -> Result<(), SchedulerError> {
-        sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'desconocido', detalle = ?, actualizado_en = ? WHERE envio_id = ?")
+        sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'desconocido', detalle = CONCAT_WS('\\n', detalle, ?), actualizado_en = ? WHERE envio_id = ?")
             .bind(detail)
             .bind(self.clock.now().naive_utc())
             .bind(envio.id)
@@ -159,7 +228,7 @@ impl Scheduler {
             .await?;
         }
         if claimed {
-            sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'fallido', detalle = ?, actualizado_en = ? WHERE envio_id = ?")
+            sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'fallido', detalle = CONCAT_WS('\\n', detalle, ?), actualizado_en = ? WHERE envio_id = ?")
                 .bind(reason)
                 .bind(self.clock.now().naive_utc())
                 .bind(envio.id)

@@ -13,9 +13,10 @@
 //!    it, and only after a confirmed send write `enviado`, `fecha_envio`, `message_id`, the
 //!    historial row and the counter in one transaction; pause between sends.
 //!
-//! Session-level failures stop the batch and leave rows `pendiente`; recipient-level failures
-//! mark the row `error`; a send whose outcome is unknown is left claimed for a person and is
-//! never re-sent automatically. Every decision is one structured [`Decision`].
+//! Session-level failures stop the batch and leave rows `pendiente`, released for at most
+//! [`SchedulerConfig::max_attempts`] attempts; recipient-level failures mark the row `error`; a
+//! send whose outcome is unknown (including a 500 that may follow a real delivery) is left
+//! claimed for a person and is never re-sent. Every decision is one structured [`Decision`].
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -36,12 +37,16 @@ mod claim;
 mod programacion;
 mod rules;
 
+pub use claim::{UNCLAIMED, claim_holds};
 pub use rules::{in_window, local_to_utc, normalize_phone, runs_on, weekday_name};
 
 /// The business time zone LeadMaster runs in.
 pub const DEFAULT_TZ: Tz = chrono_tz::America::Argentina::Buenos_Aires;
 /// `origen` written in historial rows by this scheduler.
 pub const ORIGIN: &str = "lmh-scheduler";
+
+/// `POST /send` attempts per row when each certainly failed (see [`SchedulerConfig::max_attempts`]).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
 /// How long to wait between two sends of a batch: a random duration in `[min, max]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +99,9 @@ pub struct SchedulerConfig {
     pub worker_id: String,
     /// A programación lock older than this belongs to a dead process and is taken over.
     pub lock_timeout: Duration,
+    /// `POST /send` attempts allowed per row when each certainly failed (nothing delivered);
+    /// the last one marks the row `error`. An uncertain failure is never retried.
+    pub max_attempts: u32,
     /// Ticks in a row with work to do and nothing sent before a programación is reported stuck.
     pub stuck_after_ticks: u32,
     /// Re-introduced bug, for negative tests only.
@@ -109,6 +117,7 @@ impl Default for SchedulerConfig {
             dry_run: false,
             worker_id: format!("lmh-{}-{:04x}", std::process::id(), fastrand::u16(..)),
             lock_timeout: Duration::from_secs(600),
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
             stuck_after_ticks: 3,
             bug: None,
         }
@@ -197,6 +206,8 @@ pub enum Event {
     WindowClosed,
     /// The send may have gone out but lmh cannot tell: left for a person, never re-sent.
     OutcomeUnknown,
+    /// A row's sends certainly failed as many times as allowed: row `error`.
+    AttemptsExhausted,
     /// Rows stay `pendiente` although everything says they should go.
     Stuck,
 }

@@ -29,6 +29,17 @@ pub(super) fn recipient_failure(e: &AdapterError) -> Option<String> {
     }
 }
 
+/// A provider failure that can follow a real delivery (the browser may crash after WhatsApp
+/// took the message): a `SEND_FAILED` not about the recipient, or an `INTERNAL_ERROR`. Such a
+/// send is an unknown outcome, never retried.
+pub(super) fn may_have_sent(e: &AdapterError) -> bool {
+    match e.domain() {
+        Some(DomainError::SendFailed { .. }) => recipient_failure(e).is_none(),
+        Some(DomainError::Internal { .. }) => true,
+        _ => false,
+    }
+}
+
 /// The `to` and `message` of a row, or why it must not reach the provider.
 pub(super) fn recipient(envio: &Envio) -> Result<(String, String), String> {
     let phone = envio.telefono.as_deref().unwrap_or("");

@@ -18,4 +18,5 @@ mod fixtures;
 mod gate;
 mod mock;
 mod scheduler;
+mod scheduler_attempts;
 mod verify;

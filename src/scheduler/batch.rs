@@ -1,17 +1,39 @@
 //! Step 7 for one programación: pending rows, pacing, and what each send's answer means.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use super::claim::UNCLAIMED;
+use super::claim::{Recorded, UNCLAIMED};
 use super::rules::{bug_marked_first, in_window, may_have_sent, recipient, recipient_failure};
 use super::{
-    BatchEnd, Envio, Event, HistoricalBug, Pacing, Programacion, Scheduler, SchedulerError,
+    BatchEnd, Envio, Event, HistoricalBug, Lane, Pacing, Programacion, Scheduler, SchedulerError,
     TickReport, db,
 };
 use crate::adapter::{AdapterError, ErrorKind};
+
+/// Where a batch stands between two sends.
+pub(super) struct Batch {
+    /// The business day it started on (it stops at midnight).
+    day: NaiveDate,
+    /// Quota left today, kept under the lock.
+    left: i64,
+    /// When the lock was last known to be ours.
+    lock_checked: DateTime<Utc>,
+    /// A row claimed with the previous send's result, not sent yet.
+    preclaimed: Option<i64>,
+}
+
+/// One row to send, and the row after it (claimed with this one's result).
+struct Send<'a> {
+    cliente_id: u64,
+    envio: &'a Envio,
+    to: &'a str,
+    message: &'a str,
+    next: Option<&'a Envio>,
+}
 
 impl Scheduler {
     /// Pending rows nobody has claimed, oldest first.
@@ -54,60 +76,24 @@ impl Scheduler {
         p: &Programacion,
         cliente_id: u64,
         left: i64,
+        lane: &mut Lane<'_>,
         report: &mut TickReport,
     ) -> Result<bool, SchedulerError> {
         if self.config.dry_run {
             return self.dry_run_batch(p, left, report).await;
         }
-        let batch_day = self.local_now().date();
-        let mut had_rows = false;
-        let mut first = true;
-        // Each row leaves the pending set (claimed or marked error) before the next page, so
-        // paging ends; the quota is re-read from the counter before every send.
-        'batch: loop {
-            let used = self.sent_today(p.id, batch_day).await?;
-            let page = if first { left } else { p.cupo_diario - used };
-            if page <= 0 {
-                break;
-            }
-            let rows = self.pending(p.campania_id, page).await?;
-            if rows.is_empty() {
-                break;
-            }
-            had_rows = true;
-            for envio in rows {
-                let (to, message) = match recipient(&envio) {
-                    Ok(r) => r,
-                    Err(reason) => {
-                        self.mark_error(p, &envio, &reason, false).await?;
-                        report.errors += 1;
-                        self.decide(
-                            report,
-                            Some(p.id),
-                            Some(envio.id),
-                            Event::RecipientError,
-                            reason,
-                        );
-                        continue;
-                    }
-                };
-                if !first {
-                    self.clock.sleep(self.pause()).await;
-                }
-                first = false;
-                if let Some(stop) = self.before_send(p, batch_day).await? {
-                    self.decide(report, Some(p.id), None, stop.0, stop.1);
-                    break 'batch;
-                }
-                match self
-                    .send_one(p, cliente_id, &envio, &to, &message, report)
-                    .await?
-                {
-                    BatchEnd::Done => {}
-                    BatchEnd::Stopped => break 'batch,
-                }
-            }
+        let mut b = Batch {
+            day: self.local_now().date(),
+            left,
+            lock_checked: self.clock.now(),
+            preclaimed: None,
+        };
+        let result = self.batch_rows(p, cliente_id, &mut b, lane, report).await;
+        // A row claimed with the previous send's result but never sent is released at once.
+        if let Some(id) = b.preclaimed.take() {
+            self.release_unsent(id).await?;
         }
+        let had_rows = result?;
         if !had_rows {
             self.decide(
                 report,
@@ -121,6 +107,78 @@ impl Scheduler {
             );
         }
         Ok(had_rows)
+    }
+
+    /// The rows of a batch, page by page. Each row leaves the pending set (claimed or marked
+    /// error) before the next page, so paging ends.
+    async fn batch_rows(
+        &self,
+        p: &Programacion,
+        cliente_id: u64,
+        b: &mut Batch,
+        lane: &mut Lane<'_>,
+        report: &mut TickReport,
+    ) -> Result<bool, SchedulerError> {
+        let mut had_rows = false;
+        while b.left > 0 {
+            let mut rows: VecDeque<Envio> = self.pending(p.campania_id, b.left).await?.into();
+            if rows.is_empty() {
+                break;
+            }
+            had_rows = true;
+            while let Some(envio) = rows.pop_front() {
+                let Some((to, message)) = self.sendable(p, &envio, report).await? else {
+                    continue;
+                };
+                if lane.sent_before {
+                    lane.timeline.sleep(self.pause()).await;
+                }
+                lane.sent_before = true;
+                if let Some((event, detail)) = self.before_send(p, b).await? {
+                    self.decide(report, Some(p.id), None, event, detail);
+                    return Ok(true);
+                }
+                // The next row is claimed in the same transaction as this one's result.
+                let next = rows
+                    .front()
+                    .filter(|n| b.left > 1 && self.config.bug.is_none() && recipient(n).is_ok());
+                let send = Send {
+                    cliente_id,
+                    envio: &envio,
+                    to: &to,
+                    message: &message,
+                    next,
+                };
+                if let BatchEnd::Stopped = self.send_one(p, send, b, report).await? {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(had_rows)
+    }
+
+    /// The row's `to` and `message`, or `None` after marking it `error` (no quota used).
+    async fn sendable(
+        &self,
+        p: &Programacion,
+        envio: &Envio,
+        report: &mut TickReport,
+    ) -> Result<Option<(String, String)>, SchedulerError> {
+        match recipient(envio) {
+            Ok(r) => Ok(Some(r)),
+            Err(reason) => {
+                self.mark_error(p, envio, &reason, false).await?;
+                report.errors += 1;
+                self.decide(
+                    report,
+                    Some(p.id),
+                    Some(envio.id),
+                    Event::RecipientError,
+                    reason,
+                );
+                Ok(None)
+            }
+        }
     }
 
     /// DRY_RUN: report what a batch would do; no `/send`, no claim, no write.
@@ -178,52 +236,46 @@ impl Scheduler {
 
     /// What must still hold when a send is about to start, after a pause that may have been
     /// long: the window (no send starts outside it), the lock (a process whose lock went
-    /// stale must not go on beside the one that took it over) and the quota (re-read, never
-    /// assumed). `Some` says why the batch stops.
+    /// stale must not go on beside the one that took it over) and the quota. The lock is
+    /// checked when due (a quarter of the stale-lock timeout): before that nobody may take it
+    /// over. The quota is kept in memory under the lock, and re-read whenever the lock was
+    /// checked. `Some` says why the batch stops.
     pub(super) async fn before_send(
         &self,
         p: &Programacion,
-        batch_day: NaiveDate,
+        b: &mut Batch,
     ) -> Result<Option<(Event, String)>, SchedulerError> {
         let now = self.local_now();
-        if now.date() != batch_day || !in_window(now.time(), p.hora_inicio, p.hora_fin) {
+        if now.date() != b.day || !in_window(now.time(), p.hora_inicio, p.hora_fin) {
             return Ok(Some((
                 Event::WindowClosed,
                 format!(
-                    "window [{}, {}] of {batch_day} closed at {now}",
-                    p.hora_inicio, p.hora_fin
+                    "window [{}, {}] of {} closed at {now}",
+                    p.hora_inicio, p.hora_fin, b.day
                 ),
             )));
         }
-        // sqlx connects with CLIENT_FOUND_ROWS: an unchanged locked_at still counts as matched.
-        let still_ours = sqlx::query(
-            "UPDATE ll_programaciones SET locked_at = ? WHERE id = ? AND locked_by = ?",
-        )
-        .bind(self.clock.now().naive_utc())
-        .bind(p.id)
-        .bind(&self.config.worker_id)
-        .execute(&self.pool)
-        .await
-        .map_err(db("refreshing the programación lock"))?
-        .rows_affected()
-            == 1;
-        if !still_ours {
-            return Ok(Some((
-                Event::BatchStopped,
-                format!(
-                    "lost the lock of programación {}: another scheduler took it over",
-                    p.id
-                ),
-            )));
+        let due = self.config.lock_timeout / 4;
+        let since = (self.clock.now() - b.lock_checked)
+            .to_std()
+            .unwrap_or_default();
+        if since >= due {
+            if !self.refresh_lock(p).await? {
+                return Ok(Some((
+                    Event::BatchStopped,
+                    format!(
+                        "lost the lock of programación {}: another scheduler took it over",
+                        p.id
+                    ),
+                )));
+            }
+            b.lock_checked = self.clock.now();
+            b.left = p.cupo_diario - self.sent_today(p.id, b.day).await?;
         }
-        let used = self.sent_today(p.id, batch_day).await?;
-        if used >= p.cupo_diario {
+        if b.left <= 0 {
             return Ok(Some((
                 Event::SkipQuotaExhausted,
-                format!(
-                    "{used} of cupo_diario {} sent on {batch_day}",
-                    p.cupo_diario
-                ),
+                format!("cupo_diario {} used up on {}", p.cupo_diario, b.day),
             )));
         }
         Ok(None)
@@ -239,18 +291,32 @@ impl Scheduler {
         min + Duration::from_millis(rng.u64(0..=span))
     }
 
-    /// Claim, send and record one row. `Stopped` ends the batch.
-    pub(super) async fn send_one(
+    /// Claim (unless already claimed with the previous result), send and record one row.
+    /// `Stopped` ends the batch.
+    async fn send_one(
         &self,
         p: &Programacion,
-        cliente_id: u64,
-        envio: &Envio,
-        to: &str,
-        message: &str,
+        send: Send<'_>,
+        b: &mut Batch,
         report: &mut TickReport,
     ) -> Result<BatchEnd, SchedulerError> {
+        let Send {
+            cliente_id,
+            envio,
+            to,
+            message,
+            next,
+        } = send;
         let bug = self.config.bug;
-        let attempt = if bug == Some(HistoricalBug::NoClaim) {
+        let preclaimed = match b.preclaimed.take() {
+            Some(id) if id == envio.id => true,
+            Some(other) => {
+                self.release_unsent(other).await?;
+                false
+            }
+            None => false,
+        };
+        let attempt = if bug == Some(HistoricalBug::NoClaim) || preclaimed {
             1
         } else {
             match self.claim(p, envio).await? {
@@ -260,23 +326,11 @@ impl Scheduler {
             }
         };
         if bug == Some(HistoricalBug::MarkBeforeSend) {
-            self.record_sent(p, envio, "pending-send").await?;
+            self.record_sent(p, envio, "pending-send", None).await?;
         }
         match self.client.send_message(cliente_id, to, message).await {
             Ok(sent) => {
                 let id = sent.message_id;
-                let repeated = !self
-                    .seen_ids
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(id.clone())
-                    || self.message_id_used(&id).await?;
-                if repeated && bug != Some(HistoricalBug::MarkBeforeSend) {
-                    let detail = format!(
-                        "provider answered message_id {id:?}, already given for another row: cannot prove this send"
-                    );
-                    return self.outcome_unknown(p, envio, detail, true, report).await;
-                }
                 if bug == Some(HistoricalBug::MarkBeforeSend) {
                     sqlx::query("UPDATE ll_envios_whatsapp SET message_id = ? WHERE id = ?")
                         .bind(&id)
@@ -284,22 +338,10 @@ impl Scheduler {
                         .execute(&self.pool)
                         .await
                         .map_err(db("recording the message id"))?;
-                } else {
-                    let detail = match self.record_sent(p, envio, &id).await {
-                        Ok(true) => None,
-                        Ok(false) => Some(
-                            "the row changed while its send was in flight; not recorded"
-                                .to_string(),
-                        ),
-                        // The message went out: a failed write must not lose that, nor abort the tick.
-                        Err(e) => Some(format!(
-                            "sent as message_id {id:?} but recording it failed: {e}"
-                        )),
-                    };
-                    if let Some(detail) = detail {
-                        return self.outcome_unknown(p, envio, detail, true, report).await;
-                    }
+                } else if let Some(detail) = self.confirm(p, envio, &id, next, b).await {
+                    return self.outcome_unknown(p, envio, detail, true, report).await;
                 }
+                b.left -= 1;
                 report.sent += 1;
                 self.decide(
                     report,
@@ -311,6 +353,43 @@ impl Scheduler {
                 Ok(BatchEnd::Done)
             }
             Err(e) => self.send_failed(p, envio, attempt, e, report).await,
+        }
+    }
+
+    /// Record a confirmed send (and claim `next` with it). `Some` says why it could not be
+    /// recorded: then the outcome is unknown.
+    async fn confirm(
+        &self,
+        p: &Programacion,
+        envio: &Envio,
+        id: &str,
+        next: Option<&Envio>,
+        b: &mut Batch,
+    ) -> Option<String> {
+        let first_time = self
+            .seen_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_string());
+        let repeated = format!(
+            "provider answered message_id {id:?}, already given for another row: cannot prove this send"
+        );
+        if !first_time {
+            return Some(repeated);
+        }
+        match self.record_sent(p, envio, id, next).await {
+            Ok(Recorded::Sent { next_claimed }) => {
+                b.preclaimed = next.filter(|_| next_claimed).map(|n| n.id);
+                None
+            }
+            Ok(Recorded::IdRepeated) => Some(repeated),
+            Ok(Recorded::RowChanged) => {
+                Some("the row changed while its send was in flight; not recorded".to_string())
+            }
+            // The message went out: a failed write must not lose that, nor abort the tick.
+            Err(e) => Some(format!(
+                "sent as message_id {id:?} but recording it failed: {e}"
+            )),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The claim on a row and the transactions that close it (invariants 9, 11 and 12).
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::{Envio, HistoricalBug, ORIGIN, Programacion, Scheduler, SchedulerError, db};
 
@@ -14,6 +14,43 @@ pub fn claim_holds(resultado: &str) -> bool {
     resultado != "reintentar"
 }
 
+/// What became of a confirmed send's transaction.
+pub(super) enum Recorded {
+    /// Recorded; whether the next row was claimed with it.
+    Sent {
+        /// The next row is now ours to send.
+        next_claimed: bool,
+    },
+    /// The row was no longer `pendiente`: nothing written.
+    RowChanged,
+    /// Another row already has this message id: nothing written.
+    IdRepeated,
+}
+
+/// A fresh claim of `envio` for `p`, inside `tx`; false when the row is claimed already or no
+/// longer `pendiente`.
+async fn insert_claim(
+    tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
+    p: &Programacion,
+    envio: &Envio,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, SchedulerError> {
+    let inserted = sqlx::query(
+        "INSERT IGNORE INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at)
+         SELECT id, ?, ?, ? FROM ll_envios_whatsapp WHERE id = ? AND estado = 'pendiente'",
+    )
+    .bind(p.id)
+    .bind(worker)
+    .bind(now.naive_utc())
+    .bind(envio.id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("claiming a row"))?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
 impl Scheduler {
     /// Claim a row for one more `/send`: a fresh claim, or a released one (`reintentar`)
     /// with attempts left. The attempt number, or `None` when the row is not ours to send.
@@ -22,19 +59,11 @@ impl Scheduler {
         p: &Programacion,
         envio: &Envio,
     ) -> Result<Option<u32>, SchedulerError> {
-        let claimed = sqlx::query(
-            "INSERT IGNORE INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at)
-             SELECT id, ?, ?, ? FROM ll_envios_whatsapp WHERE id = ? AND estado = 'pendiente'",
-        )
-        .bind(p.id)
-        .bind(&self.config.worker_id)
-        .bind(self.clock.now().naive_utc())
-        .bind(envio.id)
-        .execute(&self.pool)
-        .await
-        .map_err(db("claiming a row"))?
-        .rows_affected();
-        if claimed == 1 {
+        let mut tx = self.pool.begin().await.map_err(db("claiming a row"))?;
+        let fresh =
+            insert_claim(&mut tx, p, envio, &self.config.worker_id, self.clock.now()).await?;
+        tx.commit().await.map_err(db("claiming a row"))?;
+        if fresh {
             return Ok(Some(1));
         }
         self.reclaim(p, envio).await
@@ -47,7 +76,7 @@ impl Scheduler {
         p: &Programacion,
         envio: &Envio,
     ) -> Result<Option<u32>, SchedulerError> {
-        let done = sqlx::query(
+        let q = sqlx::query(
             "UPDATE lmh_envio_intentos
              SET resultado = 'en_curso', worker = ?, programacion_id = ?, claimed_at = ?,
                  intentos = LAST_INSERT_ID(intentos + 1)
@@ -57,10 +86,8 @@ impl Scheduler {
         .bind(p.id)
         .bind(self.clock.now().naive_utc())
         .bind(envio.id)
-        .bind(self.config.max_attempts)
-        .execute(&self.pool)
-        .await
-        .map_err(db("claiming a row again"))?;
+        .bind(self.config.max_attempts);
+        let done = self.commit_one(q, "claiming a row again").await?;
         Ok((done.rows_affected() == 1)
             .then(|| u32::try_from(done.last_insert_id()).unwrap_or(u32::MAX)))
     }
@@ -82,17 +109,15 @@ impl Scheduler {
             self.mark_error(p, envio, &reason, true).await?;
             return Ok(true);
         }
-        sqlx::query(
-            "UPDATE lmh_envio_intentos SET resultado = 'reintentar', detalle = CONCAT_WS('\n', detalle, ?), actualizado_en = ?
+        let q = sqlx::query(
+            "UPDATE lmh_envio_intentos SET resultado = 'reintentar', detalle = CONCAT_WS('\\n', detalle, ?), actualizado_en = ?
              WHERE envio_id = ? AND worker = ? AND resultado = 'en_curso'",
         )
         .bind(self.attempt_note(attempt, reason))
         .bind(self.clock.now().naive_utc())
         .bind(envio.id)
-        .bind(&self.config.worker_id)
-        .execute(&self.pool)
-        .await
-        .map_err(db("releasing a claim"))?;
+        .bind(&self.config.worker_id);
+        self.commit_one(q, "releasing a claim").await?;
         Ok(false)
     }
 
@@ -109,40 +134,44 @@ impl Scheduler {
         envio: &Envio,
         detail: &str,
     ) -> Result<(), SchedulerError> {
-        sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'desconocido', detalle = CONCAT_WS('\\n', detalle, ?), actualizado_en = ? WHERE envio_id = ?")
+        let q = sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'desconocido', detalle = CONCAT_WS('\\n', detalle, ?), actualizado_en = ? WHERE envio_id = ?")
             .bind(detail)
             .bind(self.clock.now().naive_utc())
-            .bind(envio.id)
-            .execute(&self.pool)
-            .await
-            .map_err(db("recording an unknown outcome"))?;
+            .bind(envio.id);
+        self.commit_one(q, "recording an unknown outcome").await?;
         Ok(())
     }
 
-    pub(super) async fn message_id_used(&self, id: &str) -> Result<bool, SchedulerError> {
-        let used: Option<i32> =
-            sqlx::query_scalar("SELECT id FROM ll_envios_whatsapp WHERE message_id = ? LIMIT 1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db("checking the message id"))?;
-        Ok(used.is_some())
-    }
-
-    /// The one transaction of a confirmed send: estado, fecha_envio, message_id, historial,
-    /// counter, claim. False (and nothing written) when the row was no longer `pendiente`.
+    /// The one transaction (and the one commit) of a confirmed send: estado, fecha_envio,
+    /// message_id, historial, counter, claim, and the claim of `next`, the row the batch sends
+    /// next, so it is durably claimed before its `/send` without a commit of its own. Nothing
+    /// is written when the row was no longer `pendiente` or the id was already recorded.
     pub(super) async fn record_sent(
         &self,
         p: &Programacion,
         envio: &Envio,
         message_id: &str,
-    ) -> Result<bool, SchedulerError> {
+        next: Option<&Envio>,
+    ) -> Result<Recorded, SchedulerError> {
         let now = self.local_now();
         let mut tx = self
             .pool
             .begin()
             .await
             .map_err(db("starting the send transaction"))?;
+        if self.config.bug.is_none() {
+            let used: Option<i32> = sqlx::query_scalar(
+                "SELECT id FROM ll_envios_whatsapp WHERE message_id = ? LIMIT 1",
+            )
+            .bind(message_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("checking the message id"))?;
+            if used.is_some() {
+                tx.rollback().await.map_err(db("rolling back"))?;
+                return Ok(Recorded::IdRepeated);
+            }
+        }
         let updated = sqlx::query(
             "UPDATE ll_envios_whatsapp SET estado = 'enviado', fecha_envio = ?, message_id = ?
              WHERE id = ? AND estado = 'pendiente'",
@@ -156,7 +185,7 @@ impl Scheduler {
         .rows_affected();
         if updated != 1 {
             tx.rollback().await.map_err(db("rolling back"))?;
-            return Ok(false);
+            return Ok(Recorded::RowChanged);
         }
         historial(
             &mut tx,
@@ -191,8 +220,39 @@ impl Scheduler {
         .execute(&mut *tx)
         .await
         .map_err(db("confirming the claim"))?;
+        let next_claimed = match next {
+            Some(n) => {
+                insert_claim(&mut tx, p, n, &self.config.worker_id, self.clock.now()).await?
+            }
+            None => false,
+        };
         tx.commit().await.map_err(db("committing the send"))?;
-        Ok(true)
+        Ok(Recorded::Sent { next_claimed })
+    }
+
+    /// Drop a claim this batch made and never used for a `/send` (its first attempt).
+    pub(super) async fn release_unsent(&self, envio_id: i64) -> Result<(), SchedulerError> {
+        let q = sqlx::query(
+            "DELETE FROM lmh_envio_intentos
+             WHERE envio_id = ? AND worker = ? AND resultado = 'en_curso' AND intentos = 1",
+        )
+        .bind(envio_id)
+        .bind(&self.config.worker_id);
+        self.commit_one(q, "releasing an unsent claim").await?;
+        Ok(())
+    }
+
+    /// One write as its own transaction. Every write of the scheduler is inside an explicit
+    /// transaction, so the server's `Com_commit` counts each durable commit (`lmh bench`).
+    pub(super) async fn commit_one(
+        &self,
+        q: sqlx::query::Query<'_, sqlx::MySql, sqlx::mysql::MySqlArguments>,
+        doing: &str,
+    ) -> Result<sqlx::mysql::MySqlQueryResult, SchedulerError> {
+        let mut tx = self.pool.begin().await.map_err(db(doing))?;
+        let done = q.execute(&mut *tx).await.map_err(db(doing))?;
+        tx.commit().await.map_err(db(doing))?;
+        Ok(done)
     }
 
     /// Mark a row `error` with its historial row, in one transaction.

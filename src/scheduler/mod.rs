@@ -29,11 +29,15 @@ use sqlx::MySqlPool;
 
 pub use crate::clock::Clock;
 
+use futures_util::stream::{self, StreamExt};
+
 use crate::adapter::SessionManagerClient;
 use crate::db::ScratchDb;
+use lane::{Lane, Timeline};
 
 mod batch;
 mod claim;
+mod lane;
 mod programacion;
 mod rules;
 
@@ -99,6 +103,8 @@ pub struct SchedulerConfig {
     pub worker_id: String,
     /// A programación lock older than this belongs to a dead process and is taken over.
     pub lock_timeout: Duration,
+    /// Lanes (clients) served at once within a tick; `None`: one per client with work.
+    pub max_lanes: Option<usize>,
     /// `POST /send` attempts allowed per row when each certainly failed (nothing delivered);
     /// the last one marks the row `error`. An uncertain failure is never retried.
     pub max_attempts: u32,
@@ -117,6 +123,7 @@ impl Default for SchedulerConfig {
             dry_run: false,
             worker_id: format!("lmh-{}-{:04x}", std::process::id(), fastrand::u16(..)),
             lock_timeout: Duration::from_secs(600),
+            max_lanes: None,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             stuck_after_ticks: 3,
             bug: None,
@@ -226,6 +233,14 @@ pub struct TickReport {
 }
 
 impl TickReport {
+    /// Append another lane's report.
+    fn merge(&mut self, other: TickReport) {
+        self.decisions.extend(other.decisions);
+        self.sent += other.sent;
+        self.errors += other.errors;
+        self.unknown.extend(other.unknown);
+    }
+
     /// How many decisions of this kind.
     pub fn count(&self, event: Event) -> usize {
         self.decisions.iter().filter(|d| d.event == event).count()
@@ -340,9 +355,46 @@ impl Scheduler {
                 format!("no programación is aprobada with {today} in its date range"),
             );
         }
+        let lanes = lane::by_client(programaciones);
+        let limit = self
+            .config
+            .max_lanes
+            .map_or(lanes.len(), |n| n.max(1))
+            .max(1);
+        let timeline = Timeline::new(self.clock.clone(), lanes.len(), limit);
+        let mut done: Vec<(usize, Result<TickReport, SchedulerError>)> =
+            stream::iter(lanes.into_iter().enumerate())
+                .map(|(i, lane)| {
+                    let timeline = &timeline;
+                    async move { (i, self.run_lane(lane, timeline).await) }
+                })
+                .buffer_unordered(limit)
+                .collect()
+                .await;
+        // Every lane ran to its end; the report lists them in programación order.
+        done.sort_by_key(|(i, _)| *i);
+        for (_, lane_report) in done {
+            report.merge(lane_report?);
+        }
+        Ok(report)
+    }
+
+    /// One client's programaciones, one after another, paced as one WhatsApp session.
+    async fn run_lane(
+        &self,
+        programaciones: Vec<Programacion>,
+        timeline: &Timeline,
+    ) -> Result<TickReport, SchedulerError> {
+        timeline.join();
+        let _running = lane::Running(timeline);
+        let mut report = TickReport::default();
+        let mut lane = Lane {
+            timeline,
+            sent_before: false,
+        };
         for p in programaciones {
             let sent_before = report.sent;
-            let had_work = self.run_programacion(&p, &mut report).await?;
+            let had_work = self.run_programacion(&p, &mut lane, &mut report).await?;
             self.track_stuck(&p, had_work && report.sent == sent_before, &mut report);
         }
         Ok(report)

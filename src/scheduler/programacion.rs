@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use sqlx::Row;
 
 use super::rules::{in_window, runs_on, weekday_name};
-use super::{Event, Programacion, Scheduler, SchedulerError, TickReport, db};
+use super::{Event, Lane, Programacion, Scheduler, SchedulerError, TickReport, db};
 
 impl Scheduler {
     /// Step 1: approved, and today within `[fecha_inicio, fecha_fin]` (today given, never
@@ -45,6 +45,7 @@ impl Scheduler {
     pub(super) async fn run_programacion(
         &self,
         p: &Programacion,
+        lane: &mut Lane<'_>,
         report: &mut TickReport,
     ) -> Result<bool, SchedulerError> {
         let now = self.local_now();
@@ -80,12 +81,12 @@ impl Scheduler {
         }
         // A dry run writes nothing, not even a lock.
         if self.config.dry_run {
-            return self.locked_programacion(p, report).await;
+            return self.locked_programacion(p, lane, report).await;
         }
         if !self.lock(p, report).await? {
             return Ok(false);
         }
-        let result = self.locked_programacion(p, report).await;
+        let result = self.locked_programacion(p, lane, report).await;
         self.unlock(p).await?;
         result
     }
@@ -93,6 +94,7 @@ impl Scheduler {
     pub(super) async fn locked_programacion(
         &self,
         p: &Programacion,
+        lane: &mut Lane<'_>,
         report: &mut TickReport,
     ) -> Result<bool, SchedulerError> {
         let cliente_id = match u64::try_from(p.cliente_id) {
@@ -178,7 +180,7 @@ impl Scheduler {
             );
             return Ok(false);
         }
-        self.send_batch(p, cliente_id, left, report).await
+        self.send_batch(p, cliente_id, left, lane, report).await
     }
 
     /// Take the programación's lock, or a stale one; false when a live process holds it.
@@ -197,7 +199,7 @@ impl Scheduler {
                 .await
                 .map_err(db("reading the programación lock"))?;
         // Lock times are UTC, so a lock's age does not depend on any zone.
-        let taken = sqlx::query(
+        let q = sqlx::query(
             "UPDATE ll_programaciones SET locked_at = ?, locked_by = ?
              WHERE id = ? AND (locked_at IS NULL OR locked_at < ? OR locked_by = ?)",
         )
@@ -205,11 +207,11 @@ impl Scheduler {
         .bind(&self.config.worker_id)
         .bind(p.id)
         .bind(stale)
-        .bind(&self.config.worker_id)
-        .execute(&self.pool)
-        .await
-        .map_err(db("taking the programación lock"))?
-        .rows_affected()
+        .bind(&self.config.worker_id);
+        let taken = self
+            .commit_one(q, "taking the programación lock")
+            .await?
+            .rows_affected()
             == 1;
         match previous {
             Some((Some(holder), Some(at))) if holder != self.config.worker_id => {
@@ -240,15 +242,29 @@ impl Scheduler {
     }
 
     pub(super) async fn unlock(&self, p: &Programacion) -> Result<(), SchedulerError> {
-        sqlx::query(
+        let q = sqlx::query(
             "UPDATE ll_programaciones SET locked_at = NULL, locked_by = NULL WHERE id = ? AND locked_by = ?",
         )
         .bind(p.id)
-        .bind(&self.config.worker_id)
-        .execute(&self.pool)
-        .await
-        .map_err(db("releasing the programación lock"))?;
+        .bind(&self.config.worker_id);
+        self.commit_one(q, "releasing the programación lock")
+            .await?;
         Ok(())
+    }
+
+    /// Keep the lock alive; false when another scheduler took it over.
+    pub(super) async fn refresh_lock(&self, p: &Programacion) -> Result<bool, SchedulerError> {
+        // sqlx connects with CLIENT_FOUND_ROWS: an unchanged locked_at still counts as matched.
+        let q = sqlx::query(
+            "UPDATE ll_programaciones SET locked_at = ? WHERE id = ? AND locked_by = ?",
+        )
+        .bind(self.clock.now().naive_utc())
+        .bind(p.id)
+        .bind(&self.config.worker_id);
+        let done = self
+            .commit_one(q, "refreshing the programación lock")
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub(super) async fn sent_today(

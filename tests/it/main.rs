@@ -19,4 +19,5 @@ mod gate;
 mod mock;
 mod scheduler;
 mod scheduler_attempts;
+mod scheduler_lanes;
 mod verify;

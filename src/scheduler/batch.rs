@@ -1,6 +1,6 @@
 //! Step 7 for one programación: pending rows, pacing, and what each send's answer means.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -130,10 +130,11 @@ impl Scheduler {
                 let Some((to, message)) = self.sendable(p, &envio, report).await? else {
                     continue;
                 };
-                if lane.sent_before {
-                    lane.timeline.sleep(self.pause()).await;
+                if !self.wait_turn(lane).await {
+                    let detail = "next send of this client is due after this tick's budget";
+                    self.decide(report, Some(p.id), None, Event::PacedToNextTick, detail);
+                    return Ok(true);
                 }
-                lane.sent_before = true;
                 if let Some((event, detail)) = self.before_send(p, b).await? {
                     self.decide(report, Some(p.id), None, event, detail);
                     return Ok(true);
@@ -149,7 +150,9 @@ impl Scheduler {
                     message: &message,
                     next,
                 };
-                if let BatchEnd::Stopped = self.send_one(p, send, b, report).await? {
+                let end = self.send_one(p, send, b, report).await?;
+                self.paced(lane.cliente_id);
+                if let BatchEnd::Stopped = end {
                     return Ok(true);
                 }
             }
@@ -279,6 +282,37 @@ impl Scheduler {
             )));
         }
         Ok(None)
+    }
+
+    /// Wait for this client's pacing; false (without waiting) when the send is due after the
+    /// tick's budget.
+    async fn wait_turn(&self, lane: &mut Lane<'_>) -> bool {
+        let now = self.clock.now();
+        let due = self.lock_next_send().get(&lane.cliente_id).copied();
+        let Some(due) = due.filter(|d| *d > now) else {
+            return true;
+        };
+        if let Some(budget) = self.config.tick_budget {
+            let end = lane.tick_start + chrono::Duration::from_std(budget).unwrap_or_default();
+            if due > end {
+                lane.yielded = true;
+                return false;
+            }
+        }
+        lane.timeline
+            .sleep((due - now).to_std().unwrap_or_default())
+            .await;
+        true
+    }
+
+    /// After a send of this client: its next one waits a pause.
+    fn paced(&self, cliente_id: i64) {
+        let at = self.clock.now() + chrono::Duration::from_std(self.pause()).unwrap_or_default();
+        self.lock_next_send().insert(cliente_id, at);
+    }
+
+    fn lock_next_send(&self) -> std::sync::MutexGuard<'_, HashMap<i64, DateTime<Utc>>> {
+        self.next_send.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(super) fn pause(&self) -> Duration {

@@ -135,6 +135,10 @@ impl Drop for Running<'_> {
 pub(super) struct Lane<'a> {
     /// The tick's shared time.
     pub(super) timeline: &'a Timeline,
-    /// Whether this lane sent (or tried to) in this tick: every later send is paced.
-    pub(super) sent_before: bool,
+    /// The client whose session this lane is.
+    pub(super) cliente_id: i64,
+    /// When the tick started (the tick budget counts from here).
+    pub(super) tick_start: DateTime<Utc>,
+    /// Whether the lane left its next send to the next tick.
+    pub(super) yielded: bool,
 }

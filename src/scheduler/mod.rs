@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use chrono::{NaiveDateTime, NaiveTime};
+use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use sqlx::MySqlPool;
@@ -48,6 +48,9 @@ pub use rules::{in_window, local_to_utc, normalize_phone, runs_on, weekday_name}
 pub const DEFAULT_TZ: Tz = chrono_tz::America::Argentina::Buenos_Aires;
 /// `origen` written in historial rows by this scheduler.
 pub const ORIGIN: &str = "lmh-scheduler";
+
+/// How often central-hub's scheduler ticks.
+pub const TICK_PERIOD: Duration = Duration::from_secs(60);
 
 /// `POST /send` attempts per row when each certainly failed (see [`SchedulerConfig::max_attempts`]).
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
@@ -105,6 +108,10 @@ pub struct SchedulerConfig {
     pub lock_timeout: Duration,
     /// Lanes (clients) served at once within a tick; `None`: one per client with work.
     pub max_lanes: Option<usize>,
+    /// How far past its start a tick may pace a lane: a lane whose next send is due later
+    /// leaves it to the next tick, so a window that opens meanwhile waits one tick at most.
+    /// `None`: a lane sends its whole batch within the tick.
+    pub tick_budget: Option<Duration>,
     /// `POST /send` attempts allowed per row when each certainly failed (nothing delivered);
     /// the last one marks the row `error`. An uncertain failure is never retried.
     pub max_attempts: u32,
@@ -124,6 +131,7 @@ impl Default for SchedulerConfig {
             worker_id: format!("lmh-{}-{:04x}", std::process::id(), fastrand::u16(..)),
             lock_timeout: Duration::from_secs(600),
             max_lanes: None,
+            tick_budget: Some(TICK_PERIOD),
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             stuck_after_ticks: 3,
             bug: None,
@@ -215,6 +223,8 @@ pub enum Event {
     OutcomeUnknown,
     /// A row's sends certainly failed as many times as allowed: row `error`.
     AttemptsExhausted,
+    /// The lane's next send is due after the tick's budget: the next tick goes on.
+    PacedToNextTick,
     /// Rows stay `pendiente` although everything says they should go.
     Stuck,
 }
@@ -276,6 +286,8 @@ pub struct Scheduler {
     rng: Mutex<fastrand::Rng>,
     /// Ticks in a row each programación had work and sent nothing.
     idle_ticks: Mutex<HashMap<i64, u32>>,
+    /// When each client's next send may start (pacing across ticks).
+    next_send: Mutex<HashMap<i64, DateTime<Utc>>>,
     /// Message ids seen by this process, to catch a provider that repeats them.
     seen_ids: Mutex<HashSet<String>>,
 }
@@ -301,6 +313,7 @@ impl Scheduler {
             config,
             rng: Mutex::new(fastrand::Rng::new()),
             idle_ticks: Mutex::new(HashMap::new()),
+            next_send: Mutex::new(HashMap::new()),
             seen_ids: Mutex::new(HashSet::new()),
         }
     }
@@ -390,12 +403,17 @@ impl Scheduler {
         let mut report = TickReport::default();
         let mut lane = Lane {
             timeline,
-            sent_before: false,
+            cliente_id: programaciones.first().map_or(0, |p| p.cliente_id),
+            tick_start: self.clock.now(),
+            yielded: false,
         };
         for p in programaciones {
             let sent_before = report.sent;
             let had_work = self.run_programacion(&p, &mut lane, &mut report).await?;
-            self.track_stuck(&p, had_work && report.sent == sent_before, &mut report);
+            // Waiting for its pacing is not being stuck.
+            let idle = had_work && report.sent == sent_before && !lane.yielded;
+            self.track_stuck(&p, idle, &mut report);
+            lane.yielded = false;
         }
         Ok(report)
     }

@@ -526,6 +526,7 @@ async fn a_long_paced_batch_keeps_its_lock_and_the_quota_holds() {
             min: Duration::from_secs(60),
             max: Duration::from_secs(60),
         },
+        tick_budget: None,
         ..app.config()
     });
     let b = app.scheduler_with(SchedulerConfig {

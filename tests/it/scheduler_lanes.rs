@@ -47,6 +47,7 @@ async fn one_clients_pacing_and_slow_provider_never_delay_another_client() {
     let report = app
         .scheduler_with(SchedulerConfig {
             pacing: MINUTE,
+            tick_budget: None,
             ..app.config()
         })
         .tick()
@@ -74,6 +75,7 @@ async fn max_lanes_one_serves_clients_one_after_another() {
     let report = app
         .scheduler_with(SchedulerConfig {
             pacing: MINUTE,
+            tick_budget: None,
             max_lanes: Some(1),
             ..app.config()
         })
@@ -113,6 +115,7 @@ async fn a_row_claimed_ahead_is_released_when_the_batch_stops() {
     let report = app
         .scheduler_with(SchedulerConfig {
             pacing: MINUTE,
+            tick_budget: None,
             ..app.config()
         })
         .tick()
@@ -169,6 +172,36 @@ async fn two_schedulers_with_lanes_keep_quota_lock_and_at_most_once() {
         assert_eq!(app.counter(p).await, 7, "programación {p}");
     }
     let checks = app.invariants(&expected).await;
+    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.drop().await;
+}
+
+/// With a tick budget, a lane whose next send is due after the budget leaves it to the next
+/// tick (pacing carries over), so no tick holds the others for a whole batch.
+#[tokio::test]
+async fn a_tick_budget_hands_the_rest_of_a_paced_batch_to_the_next_tick() {
+    let app = TestApp::spawn(seed_day(10, 0)).await;
+    let start = app.clock.now();
+    let ids = app.campaign(1, 51, 50, 4).await;
+    let scheduler = app.scheduler_with(SchedulerConfig {
+        pacing: MINUTE,
+        tick_budget: Some(Duration::from_secs(60)),
+        ..app.config()
+    });
+    let first = scheduler.tick().await.unwrap();
+    // 10:00 and 10:01 fit the budget; 10:02 is the next tick's.
+    assert_eq!(first.sent, 2, "{:#?}", first.decisions);
+    assert_eq!(first.count(Event::PacedToNextTick), 1);
+    assert_eq!(first.count(Event::Stuck), 0);
+    app.clock.advance(Duration::from_secs(60));
+    let second = scheduler.tick().await.unwrap();
+    assert_eq!(second.sent, 2, "{:#?}", second.decisions);
+    let offsets: Vec<i64> = delivery_times(&app, 51)
+        .iter()
+        .map(|t| (*t - start).num_seconds())
+        .collect();
+    assert_eq!(offsets, vec![0, 60, 120, 180], "paced across ticks");
+    let checks = app.invariants(&all(&ids, Expected::Enviado)).await;
     assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
     app.drop().await;
 }

@@ -1,6 +1,6 @@
 //! Step 7 for one programación: pending rows, pacing, and what each send's answer means.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -120,8 +120,13 @@ impl Scheduler {
         report: &mut TickReport,
     ) -> Result<bool, SchedulerError> {
         let mut had_rows = false;
+        let mut seen = HashSet::new();
         while b.left > 0 {
-            let mut rows: VecDeque<Envio> = self.pending(p.campania_id, b.left).await?.into();
+            let page = self.pending(p.campania_id, b.left).await?;
+            // A row this batch already tried and could not claim (taken by another scheduler,
+            // or out of attempts) must not keep the paging going.
+            let mut rows: VecDeque<Envio> =
+                page.into_iter().filter(|e| seen.insert(e.id)).collect();
             if rows.is_empty() {
                 break;
             }
@@ -303,6 +308,17 @@ impl Scheduler {
             .sleep((due - now).to_std().unwrap_or_default())
             .await;
         true
+    }
+
+    /// Whether this client's next send is due after the tick's budget.
+    pub(super) fn due_after_budget(&self, lane: &Lane<'_>) -> bool {
+        let Some(budget) = self.config.tick_budget else {
+            return false;
+        };
+        let end = lane.tick_start + chrono::Duration::from_std(budget).unwrap_or_default();
+        self.lock_next_send()
+            .get(&lane.cliente_id)
+            .is_some_and(|due| *due > end)
     }
 
     /// After a send of this client: its next one waits a pause.

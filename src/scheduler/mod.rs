@@ -408,6 +408,19 @@ impl Scheduler {
             yielded: false,
         };
         for p in programaciones {
+            if self.due_after_budget(&lane) {
+                // Nothing this lane could send in this tick: no lock, no status, no reads.
+                let detail = "next send of this client is due after this tick's budget";
+                self.decide(
+                    &mut report,
+                    Some(p.id),
+                    None,
+                    Event::PacedToNextTick,
+                    detail,
+                );
+                self.track_stuck(&p, false, &mut report);
+                continue;
+            }
             let sent_before = report.sent;
             let had_work = self.run_programacion(&p, &mut lane, &mut report).await?;
             // Waiting for its pacing is not being stuck.

@@ -152,7 +152,7 @@ impl FixtureRun {
         self.checks.iter().all(|c| c.outcome != Outcome::Fail)
     }
 
-    /// One line, e.g. `enviado 120/120, untouched 30, invariants 14/14 ok`.
+    /// One line, e.g. `enviado 120/120, untouched 30, invariants 15/15 ok`.
     pub fn summary(&self) -> String {
         let ok = self
             .checks
@@ -576,12 +576,12 @@ fn event_name(e: Event) -> String {
 
 /// No `pendiente` row is left that the scheduler could still take.
 async fn nothing_left(db: &ScratchDb) -> Result<bool, sqlx::Error> {
-    let left: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM ll_envios_whatsapp e
-         WHERE e.estado = 'pendiente'
-           AND NOT EXISTS (SELECT 1 FROM lmh_envio_intentos i WHERE i.envio_id = e.id)",
-    )
-    .fetch_one(db.pool())
-    .await?;
+    let sql = format!(
+        "SELECT COUNT(*) FROM ll_envios_whatsapp e WHERE e.estado = 'pendiente' AND {}",
+        crate::scheduler::UNCLAIMED
+    );
+    let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_one(db.pool())
+        .await?;
     Ok(left == 0)
 }

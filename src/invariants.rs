@@ -89,6 +89,8 @@ pub struct IntentoRow {
     pub programacion_id: i64,
     /// `resultado`.
     pub resultado: String,
+    /// `intentos`: `POST /send` attempts made for the row.
+    pub intentos: i64,
     /// `detalle`.
     pub detalle: Option<String>,
 }
@@ -114,6 +116,8 @@ pub struct Evidence {
     pub baseline_counters: BTreeMap<(i64, NaiveDate), i64>,
     /// `lmh_envio_intentos`.
     pub intentos: Vec<IntentoRow>,
+    /// Attempts allowed per row; `None` is the scheduler's default.
+    pub attempts_allowed: Option<u32>,
     /// What the provider received; `None` when nobody recorded it (a real provider): the
     /// checks that need it are skipped, never passed.
     pub journal: Option<Vec<JournalEntry>>,
@@ -212,7 +216,7 @@ impl Evidence {
             );
         }
         for r in sqlx::query(
-            "SELECT envio_id, programacion_id, CAST(resultado AS CHAR) AS resultado, detalle FROM lmh_envio_intentos",
+            "SELECT envio_id, programacion_id, CAST(resultado AS CHAR) AS resultado, intentos, detalle FROM lmh_envio_intentos",
         )
         .fetch_all(pool)
         .await?
@@ -221,6 +225,7 @@ impl Evidence {
                 envio_id: r.try_get::<i32, _>("envio_id")?.into(),
                 programacion_id: r.try_get::<i32, _>("programacion_id")?.into(),
                 resultado: r.try_get::<Option<String>, _>("resultado")?.unwrap_or_default(),
+                intentos: r.try_get::<i32, _>("intentos")?.into(),
                 detalle: r.try_get("detalle")?,
             });
         }
@@ -345,6 +350,12 @@ pub static INVARIANTS: &[Invariant] = &[
         name: "I18 text and phone exact",
         needs_journal: true,
         check: text_and_phone,
+    },
+    Invariant {
+        id: "attempts",
+        name: "I9 attempts per envio within the limit",
+        needs_journal: false,
+        check: attempts,
     },
 ];
 
@@ -556,6 +567,34 @@ fn one_send_per_envio(ev: &Evidence, name: &str) -> Check {
         .collect();
     let sends = per_recipient.values().sum::<usize>();
     verdict(name, failures, format!("{sends} deliveries, none repeated"))
+}
+
+/// From the database alone: no row was sent more often than the scheduler allows (a provider
+/// failure re-sent every tick is how one phone got 180 messages).
+fn attempts(ev: &Evidence, name: &str) -> Check {
+    let allowed = ev
+        .attempts_allowed
+        .unwrap_or(crate::scheduler::DEFAULT_MAX_ATTEMPTS);
+    let failures = ev
+        .intentos
+        .iter()
+        .filter(|i| i.intentos > i64::from(allowed))
+        .map(|i| {
+            format!(
+                "envio {} (programacion {}): {} attempts, {allowed} allowed",
+                i.envio_id, i.programacion_id, i.intentos
+            )
+        })
+        .collect();
+    let most = ev.intentos.iter().map(|i| i.intentos).max().unwrap_or(0);
+    verdict(
+        name,
+        failures,
+        format!(
+            "{} claimed rows, at most {most} attempts each ({allowed} allowed)",
+            ev.intentos.len()
+        ),
+    )
 }
 
 fn unknown_outcomes(ev: &Evidence, name: &str) -> Check {

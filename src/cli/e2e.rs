@@ -287,6 +287,9 @@ pub struct RunArgs {
     /// Pause between sends.
     #[arg(long, value_enum, default_value_t = PacingArg::Production)]
     pacing: PacingArg,
+    /// Clients served at once within a tick (default: one lane per client with work).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    max_lanes: Option<u64>,
     /// Decide everything, send nothing. Also set by DRY_RUN=true.
     #[arg(long)]
     dry_run: bool,
@@ -358,6 +361,11 @@ async fn run_ticks(
             tz: args.tz.unwrap_or(fixture.tz),
             pacing: args.pacing.into(),
             dry_run,
+            max_lanes: args
+                .max_lanes
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            // A lane paces within one tick period; the next tick goes on.
+            tick_budget: Some(std::time::Duration::from_secs(args.every)),
             ..SchedulerConfig::default()
         },
     );

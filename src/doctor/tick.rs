@@ -10,7 +10,7 @@ use sqlx::{AssertSqlSafe, MySqlPool};
 
 use super::{DoctorError, current_database, query_failed, require_read_only};
 use crate::adapter::{AdapterError, ErrorKind, SessionManagerClient, Stage};
-use crate::scheduler::{in_window, normalize_phone, runs_on, weekday_name};
+use crate::scheduler::{claim_holds, in_window, normalize_phone, runs_on, weekday_name};
 use crate::session::SessionState;
 
 use super::schema::CLAIM_TABLE;
@@ -974,7 +974,8 @@ async fn read_pending(
         let full = page.len() as i64 == PAGE;
         for (id, telefono, mensaje, claim) in page {
             pending.total += 1;
-            if let Some(resultado) = claim {
+            // A released claim (`reintentar`) is sent again, as the scheduler would.
+            if let Some(resultado) = claim.filter(|r| claim_holds(r)) {
                 pending.claimed += 1;
                 if resultado == "desconocido" {
                     pending.outcome_unknown += 1;

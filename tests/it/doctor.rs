@@ -924,6 +924,28 @@ async fn rows_claimed_by_lmh_are_not_counted_as_sendable() {
     db.drop_database().await.unwrap();
 }
 
+/// A released claim (a send that certainly failed, attempts left) is sent again by the
+/// scheduler, so the preview counts it as sendable, not as held.
+#[tokio::test]
+async fn rows_released_for_another_attempt_are_counted_as_sendable() {
+    let (db, pool) = seed().await;
+    let mock = ready_mock().await;
+    exec(
+        &db,
+        "INSERT INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at, intentos, resultado)
+         VALUES (1, 1, 'lmh-a', '2026-01-13 15:00:00', 2, 'reintentar')",
+    )
+    .await;
+    let next = doctor::next_tick(&pool, &client(&mock.uri()), at(12, 48), DEFAULT_TZ)
+        .await
+        .unwrap();
+    let p = next.programacion(1).unwrap();
+    assert_eq!((p.pending.total, p.pending.sendable), (5, 5));
+    assert_eq!(p.pending.claimed, 0);
+    assert_eq!(p.pending.oldest_id, Some(1));
+    db.drop_database().await.unwrap();
+}
+
 #[tokio::test]
 async fn the_doctor_only_reads_through_read_only_sessions() {
     let (db, pool) = seed().await;

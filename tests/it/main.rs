@@ -24,5 +24,7 @@ mod mock;
 mod proxy;
 mod reports;
 mod scheduler;
+mod scheduler_attempts;
+mod scheduler_lanes;
 mod source;
 mod verify;

@@ -226,8 +226,9 @@ async fn a_session_level_failure_stops_the_batch_and_leaves_rows_pendiente() {
     assert_eq!((report.sent, report.errors), (3, 1));
     assert_eq!(app.estado(ids[0]).await, "error");
 
-    // READY on /status but /send fails because the library lost its page: session-level.
-    // The batch stops, nothing is burned, and the next tick sends everything.
+    // READY on /status but /send fails because the library lost its page: the browser may
+    // have crashed after WhatsApp took the message, so that row is an unknown outcome, never
+    // re-sent; the batch stops and the next tick sends the rest.
     let app3 = TestApp::spawn(seed_day(10, 0)).await;
     let ids3 = app3.campaign(1, 51, 50, 4).await;
     app3.mock
@@ -239,10 +240,12 @@ async fn a_session_level_failure_stops_the_batch_and_leaves_rows_pendiente() {
         "{:#?}",
         report.decisions
     );
-    assert_eq!(report.count(Event::BatchStopped), 1);
+    assert_eq!(report.unknown, vec![ids3[0]]);
     assert_eq!(app3.count("pendiente").await, 4);
-    assert_eq!(app3.scheduler().tick().await.unwrap().sent, 4);
-    assert!(failed(&app3.invariants(&all(&ids3, Expected::Enviado)).await).is_empty());
+    assert_eq!(app3.scheduler().tick().await.unwrap().sent, 3);
+    let mut expected = all(&ids3[1..], Expected::Enviado);
+    expected.push((ids3[0], Expected::Pendiente));
+    assert!(failed(&app3.invariants(&expected).await).is_empty());
     app3.drop().await;
 
     let app2 = TestApp::spawn(seed_day(10, 0)).await;
@@ -523,6 +526,7 @@ async fn a_long_paced_batch_keeps_its_lock_and_the_quota_holds() {
             min: Duration::from_secs(60),
             max: Duration::from_secs(60),
         },
+        tick_budget: None,
         ..app.config()
     });
     let b = app.scheduler_with(SchedulerConfig {

@@ -1,0 +1,129 @@
+//! Drain rate: how fast pending rows go out with pacing 0, for lmh's scheduler and for the
+//! seed-era baseline, against the same database server and the same mock. Only the sending
+//! phase is timed (creating, loading and checking the database are not).
+
+use std::time::{Duration, Instant};
+
+use sqlx::Row;
+
+use super::world::{Counters, Load, World, counters};
+use crate::e2e::E2eError;
+use crate::scheduler::{Pacing, Scheduler, SchedulerConfig, normalize_phone};
+
+/// What one drain did.
+#[derive(Debug, Clone, Copy)]
+pub struct Drained {
+    /// Rows sent.
+    pub sent: usize,
+    /// Time spent sending.
+    pub elapsed: Duration,
+    /// Ticks (or passes) run.
+    pub ticks: u32,
+    /// Server counters over the sending phase.
+    pub counters: Counters,
+    /// Every invariant held (`None`: the baseline, which keeps none of them).
+    pub invariants_ok: Option<bool>,
+}
+
+fn bench_err(doing: &str) -> impl FnOnce(sqlx::Error) -> E2eError + '_ {
+    move |e| E2eError::Provider(format!("{doing}: {e}"))
+}
+
+/// lmh's scheduler on `load`, ticking until a tick sends nothing.
+pub async fn lmh(server_url: &str, load: &Load) -> Result<Drained, E2eError> {
+    let world = World::new(server_url, load).await?;
+    let scheduler = Scheduler::new(
+        &world.db,
+        world.client.clone(),
+        world.clock.clone(),
+        SchedulerConfig {
+            tz: world.fixture.tz,
+            pacing: Pacing::NONE,
+            worker_id: "lmh-bench".into(),
+            ..SchedulerConfig::default()
+        },
+    );
+    let before = counters(world.db.pool())
+        .await
+        .map_err(bench_err("reading server counters"))?;
+    let started = Instant::now();
+    let (mut sent, mut ticks) = (0, 0);
+    while ticks < 100 {
+        let report = scheduler.tick().await?;
+        ticks += 1;
+        sent += report.sent;
+        if report.sent == 0 {
+            break;
+        }
+    }
+    let elapsed = started.elapsed();
+    let after = counters(world.db.pool())
+        .await
+        .map_err(bench_err("reading server counters"))?;
+    let ok = world.invariants_ok().await?;
+    world.drop().await?;
+    Ok(Drained {
+        sent,
+        elapsed,
+        ticks,
+        counters: after.since(before),
+        invariants_ok: Some(ok),
+    })
+}
+
+/// The seed-era scheduler: programaciones one after another, for each pending row a
+/// `/send` and one autocommit `UPDATE`; no claim, no historial, no counter, no message id.
+pub async fn baseline(server_url: &str, load: &Load) -> Result<Drained, E2eError> {
+    let world = World::new(server_url, load).await?;
+    let pool = world.db.pool();
+    let before = counters(pool)
+        .await
+        .map_err(bench_err("reading server counters"))?;
+    let started = Instant::now();
+    let mut sent = 0;
+    for p in &world.fixture.programaciones {
+        let rows = sqlx::query(
+            "SELECT id, telefono_wapp, mensaje_final FROM ll_envios_whatsapp
+             WHERE campania_id = ? AND estado = 'pendiente' ORDER BY id LIMIT ?",
+        )
+        .bind(p.campania_id)
+        .bind(p.cupo_diario)
+        .fetch_all(pool)
+        .await
+        .map_err(bench_err("baseline: reading pending rows"))?;
+        for row in rows {
+            let id: i32 = row.try_get("id").map_err(bench_err("baseline: id"))?;
+            let phone: Option<String> = row.try_get("telefono_wapp").unwrap_or_default();
+            let text: Option<String> = row.try_get("mensaje_final").unwrap_or_default();
+            let Some(to) = phone.as_deref().and_then(normalize_phone) else {
+                continue;
+            };
+            let cliente = u64::try_from(p.cliente_id).unwrap_or(0);
+            if world
+                .client
+                .send_message(cliente, &to, text.as_deref().unwrap_or(""))
+                .await
+                .is_ok()
+            {
+                sqlx::query("UPDATE ll_envios_whatsapp SET estado = 'enviado', fecha_envio = NOW() WHERE id = ?")
+                    .bind(id)
+                    .execute(pool)
+                    .await
+                    .map_err(bench_err("baseline: marking a row"))?;
+                sent += 1;
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    let after = counters(pool)
+        .await
+        .map_err(bench_err("reading server counters"))?;
+    world.drop().await?;
+    Ok(Drained {
+        sent,
+        elapsed,
+        ticks: 1,
+        counters: after.since(before),
+        invariants_ok: None,
+    })
+}

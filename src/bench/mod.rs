@@ -1,0 +1,297 @@
+//! Benchmarks, run by `lmh bench` (speed is measured here, never asserted in tests).
+//!
+//! One run measures, side by side against the same database server and the same mock:
+//! `baseline` (the seed-era scheduler: one autocommit `UPDATE` per row, nothing else), the
+//! drain rate of lmh's scheduler with one client and with ten (`drain-1`, `drain-10`),
+//! `fairness-day` (staggered windows, production pacing), `commits-per-send` from the
+//! server's own counters, and the end-to-end `e2e-1000` and `business-day`. Rates are also
+//! given as ratios to the baseline's.
+
+mod drain;
+mod fairness;
+mod world;
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+pub use world::{Counters, Load, World, counters};
+
+use crate::e2e::{E2eConfig, E2eError, Provider, run_fixture};
+use crate::fixtures::{self, Fixture};
+use crate::scheduler::Pacing;
+
+/// One measured scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measurement {
+    /// Scenario name.
+    pub name: String,
+    /// What it does.
+    pub description: String,
+    /// Target from the issue, if any.
+    pub target: Option<String>,
+    /// Wall time measured (the sending phase for drains, the whole run otherwise).
+    pub wall: Duration,
+    /// Scheduler ticks run.
+    pub ticks: u32,
+    /// Rows sent.
+    pub sent: usize,
+    /// Rows sent per second of wall time.
+    pub rows_per_second: f64,
+    /// `rows_per_second` over the baseline's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratio_to_baseline: Option<f64>,
+    /// Durable commits per row sent, from the server's counters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commits_per_send: Option<f64>,
+    /// Largest delay between a window opening and that client's first send, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_first_send_delay_s: Option<f64>,
+    /// Whether every invariant held (`None`: not checked, the baseline keeps none).
+    pub invariants_ok: Option<bool>,
+}
+
+impl Measurement {
+    fn new(name: &str, description: &str, target: Option<&str>) -> Measurement {
+        Measurement {
+            name: name.to_string(),
+            description: description.to_string(),
+            target: target.map(str::to_string),
+            wall: Duration::ZERO,
+            ticks: 0,
+            sent: 0,
+            rows_per_second: 0.0,
+            ratio_to_baseline: None,
+            commits_per_send: None,
+            max_first_send_delay_s: None,
+            invariants_ok: None,
+        }
+    }
+
+    fn timed(mut self, wall: Duration, ticks: u32, sent: usize) -> Measurement {
+        self.wall = wall;
+        self.ticks = ticks;
+        self.sent = sent;
+        self.rows_per_second = sent as f64 / wall.as_secs_f64().max(1e-9);
+        self
+    }
+
+    /// Whether it failed a check (a broken invariant; targets are figures, not checks).
+    pub fn failed(&self) -> bool {
+        self.invariants_ok == Some(false)
+    }
+}
+
+/// `programaciones` approved weekday programaciones of one client, each with `per` pending
+/// rows and a daily quota of `cupo`, window 09:00–18:00, starting 2026-01-13 08:59 local.
+pub fn synthetic_fixture(
+    programaciones: u32,
+    per: u32,
+    cupo: u32,
+    end: &'static str,
+) -> Result<Fixture, fixtures::FixtureError> {
+    Load {
+        programaciones,
+        client_each: false,
+        per,
+        cupo,
+        stagger_minutes: 0,
+        start: "2026-01-13T08:59:00",
+        end,
+    }
+    .fixture()
+}
+
+async fn measure(
+    m: Measurement,
+    fixture: &Fixture,
+    server_url: &str,
+    config: &E2eConfig,
+) -> Result<Measurement, E2eError> {
+    let started = Instant::now();
+    let run = run_fixture(fixture, server_url, &Provider::Mock, config).await?;
+    let mut m = m.timed(started.elapsed(), run.ticks, run.sent);
+    m.invariants_ok = Some(run.passed());
+    Ok(m)
+}
+
+/// A drain load: `programaciones` programaciones of `per` rows, pacing 0, from 09:00.
+fn drain_load(programaciones: u32, client_each: bool, per: u32) -> Load {
+    Load {
+        programaciones,
+        client_each,
+        per,
+        cupo: per,
+        stagger_minutes: 0,
+        start: "2026-01-13T09:00:00",
+        end: "2026-01-13T23:59:00",
+    }
+}
+
+fn drained(m: Measurement, d: &drain::Drained, baseline_rate: Option<f64>) -> Measurement {
+    let mut m = m.timed(d.elapsed, d.ticks, d.sent);
+    m.invariants_ok = d.invariants_ok;
+    m.ratio_to_baseline = baseline_rate.map(|b| m.rows_per_second / b.max(1e-9));
+    m
+}
+
+fn per_send(n: i64, sent: usize) -> f64 {
+    n as f64 / sent.max(1) as f64
+}
+
+/// Run every scenario against scratch databases on `server_url`.
+pub async fn run_all(server_url: &str) -> Result<Vec<Measurement>, E2eError> {
+    let mut out = Vec::new();
+    let base = drain::baseline(server_url, &drain_load(1, false, 2000)).await?;
+    let mut m = drained(
+        Measurement::new(
+            "baseline",
+            "seed-era scheduler: 2,000 rows of one client, a /send and one autocommit UPDATE per row",
+            None,
+        ),
+        &base,
+        None,
+    );
+    // Its only writes are autocommit UPDATEs: each is a durable commit.
+    m.commits_per_send = Some(per_send(
+        base.counters.writes + base.counters.commits,
+        base.sent,
+    ));
+    let rate = m.rows_per_second;
+    m.ratio_to_baseline = Some(1.0);
+    out.push(m);
+
+    let one = drain::lmh(server_url, &drain_load(1, false, 2000)).await?;
+    out.push(drained(
+        Measurement::new(
+            "drain-1",
+            "lmh scheduler, 1 client x 2,000 rows, pacing 0",
+            Some(">= 1.0x baseline"),
+        ),
+        &one,
+        Some(rate),
+    ));
+    let ten = drain::lmh(server_url, &drain_load(10, true, 500)).await?;
+    out.push(drained(
+        Measurement::new(
+            "drain-10",
+            "lmh scheduler, 10 clients x 500 rows, pacing 0, one lane per client",
+            Some(">= 2.5x baseline"),
+        ),
+        &ten,
+        Some(rate),
+    ));
+    out.push(commits_per_send(&one, &ten));
+    out.push(fairness_day(server_url).await?);
+
+    let thousand = synthetic_fixture(10, 100, 100, "2026-01-13T23:59:00")?;
+    out.push(
+        measure(
+            Measurement::new(
+                "e2e-1000",
+                "lmh e2e on 1,000 pendientes across 10 programaciones (pacing 0), all sent and checked",
+                Some("<= 2 s wall"),
+            ),
+            &thousand,
+            server_url,
+            &E2eConfig::default(),
+        )
+        .await?,
+    );
+    // 10 x 40 sends at 30-90 s each fit the 9-hour window, so every expectation is exact.
+    let day = synthetic_fixture(10, 100, 40, "2026-01-14T08:59:00")?;
+    out.push(
+        measure(
+            Measurement::new(
+                "business-day",
+                "one simulated business day: 24 h of 60-s ticks, production pacing 30-90 s, 10 programaciones x cupo 40",
+                Some("<= 3 s wall"),
+            ),
+            &day,
+            server_url,
+            &E2eConfig {
+                pacing: Pacing::PRODUCTION,
+                run_to_end: true,
+                skip_idle: false,
+                ..E2eConfig::default()
+            },
+        )
+        .await?,
+    );
+    Ok(out)
+}
+
+/// Commits per send over both lmh drains, from `Com_commit` (every write of lmh's scheduler
+/// is inside an explicit transaction, so that counts all its durable commits).
+fn commits_per_send(one: &drain::Drained, ten: &drain::Drained) -> Measurement {
+    let sent = one.sent + ten.sent;
+    let commits = one.counters.commits + ten.counters.commits;
+    let mut m = Measurement::new(
+        "commits-per-send",
+        "server's Com_commit over drain-1 and drain-10, per row sent",
+        Some("<= 1.2"),
+    )
+    .timed(one.elapsed + ten.elapsed, one.ticks + ten.ticks, sent);
+    m.commits_per_send = Some(per_send(commits, sent));
+    m.invariants_ok = one
+        .invariants_ok
+        .zip(ten.invariants_ok)
+        .map(|(a, b)| a && b);
+    m
+}
+
+async fn fairness_day(server_url: &str) -> Result<Measurement, E2eError> {
+    // Ten clients whose windows open 30 minutes apart (09:00 ... 13:30), 40 sends each.
+    let load = Load {
+        programaciones: 10,
+        client_each: true,
+        per: 40,
+        cupo: 40,
+        stagger_minutes: 30,
+        start: "2026-01-13T08:59:00",
+        end: "2026-01-14T08:59:00",
+    };
+    let d = fairness::day(server_url, &load).await?;
+    let mut m = Measurement::new(
+        "fairness-day",
+        "10 clients, windows opening 30 min apart, production pacing, 24 h of 60-s ticks",
+        Some("first send <= 120 s after opening"),
+    )
+    .timed(d.elapsed, d.ticks, d.sent);
+    m.max_first_send_delay_s = d.max_first_send_delay.map(|t| t.as_secs_f64());
+    m.invariants_ok = Some(d.invariants_ok);
+    Ok(m)
+}
+
+/// The measurements as a table for a terminal.
+pub fn table(measurements: &[Measurement]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<17} {:>8} {:>6} {:>6} {:>9} {:>7} {:>8} {:>9}  {:<34} invariants",
+        "scenario", "wall", "ticks", "sent", "rows/s", "ratio", "commits", "1st-send", "target"
+    );
+    let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("-".to_string(), f);
+    for m in measurements {
+        let _ = writeln!(
+            out,
+            "{:<17} {:>7.2}s {:>6} {:>6} {:>9.1} {:>7} {:>8} {:>9}  {:<34} {}",
+            m.name,
+            m.wall.as_secs_f64(),
+            m.ticks,
+            m.sent,
+            m.rows_per_second,
+            opt(m.ratio_to_baseline, &|r| format!("{r:.2}x")),
+            opt(m.commits_per_send, &|c| format!("{c:.3}")),
+            opt(m.max_first_send_delay_s, &|s| format!("{s:.0}s")),
+            m.target.as_deref().unwrap_or("-"),
+            match m.invariants_ok {
+                Some(true) => "ok",
+                Some(false) => "FAILED",
+                None => "-",
+            }
+        );
+    }
+    out
+}

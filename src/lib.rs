@@ -9,6 +9,7 @@
 
 pub mod adapter;
 pub mod bench;
+pub mod chaos;
 pub mod clock;
 pub mod config;
 pub mod container;

@@ -162,6 +162,17 @@ pub enum FaultKind {
     SendSuccessWithoutId,
     /// `/send` answers 200 with the constant id `sent-via-ui` for every message.
     SendConstantId,
+    /// Answer normally. Placed before another fault with `times(n)`, it lets the first `n`
+    /// matching requests through, so the next fault hits a request in the middle of a batch.
+    Pass,
+    /// Close the connection before the request is carried out: a `/send` delivers nothing.
+    ResetBeforeDelivery,
+    /// `/send` delivers the message, then answers 500 SEND_FAILED with a non-recipient reason
+    /// (the browser crashed after WhatsApp took the message).
+    SendFailsAfterDelivery,
+    /// The client's session leaves READY for this state, and this request is answered in it
+    /// (a session dropping out in the middle of a batch).
+    SessionDropsOut(SessionState),
 }
 
 /// A fault with its scope.
@@ -393,24 +404,7 @@ impl MockSessionManager {
 
     /// Put a client's session in `state` (creating it), as if the provider had got there.
     pub fn set_state(&self, cliente_id: u64, state: SessionState) {
-        let mut clients = lock(&self.shared.clients);
-        if state == SessionState::NotInitialized {
-            clients.remove(&cliente_id);
-            return;
-        }
-        let reconnection_attempts = match state {
-            SessionState::DisconnectedRecoverable => 1,
-            SessionState::Error => MAX_RECONNECTION_ATTEMPTS,
-            _ => 0,
-        };
-        clients.insert(
-            cliente_id,
-            ClientSession {
-                state,
-                settles: None,
-                reconnection_attempts,
-            },
-        );
+        self.shared.force_state(cliente_id, state);
     }
 
     /// A client's current state, as `/status` would report it (without creating it).
@@ -497,6 +491,16 @@ impl Respond for Responder {
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let cliente_id = header.as_deref().and_then(parse_cliente_id_header);
         let fault = shared.take_fault(operation.as_deref(), cliente_id);
+        if let (
+            Some(Fault {
+                kind: FaultKind::SessionDropsOut(state),
+                ..
+            }),
+            Some(id),
+        ) = (&fault, cliente_id)
+        {
+            shared.force_state(id, *state);
+        }
 
         let (mut template, status, response, message_id) = match shared.config.profile {
             Profile::V1 => {
@@ -593,6 +597,28 @@ const INVALID_HEADER_MSG: &str = "X-Cliente-Id must be a positive integer";
 const QR_PNG: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 impl Shared {
+    /// Put a client in `state` now (NOT_INITIALIZED forgets it, as a restart does).
+    fn force_state(&self, cliente_id: u64, state: SessionState) {
+        let mut clients = lock(&self.clients);
+        if state == SessionState::NotInitialized {
+            clients.remove(&cliente_id);
+            return;
+        }
+        let reconnection_attempts = match state {
+            SessionState::DisconnectedRecoverable => 1,
+            SessionState::Error => MAX_RECONNECTION_ATTEMPTS,
+            _ => 0,
+        };
+        clients.insert(
+            cliente_id,
+            ClientSession {
+                state,
+                settles: None,
+                reconnection_attempts,
+            },
+        );
+    }
+
     fn take_fault(&self, operation: Option<&str>, cliente_id: Option<u64>) -> Option<Fault> {
         let mut faults = lock(&self.faults);
         for (fault, used) in faults.iter_mut() {
@@ -750,6 +776,12 @@ impl Shared {
                 if let Some(text) = library_error {
                     return Answer::new(500, error_envelope("SEND_FAILED", text));
                 }
+                if matches!(fault.map(|f| &f.kind), Some(FaultKind::ResetBeforeDelivery)) {
+                    return Answer::new(
+                        500,
+                        error_envelope("INTERNAL_ERROR", "connection reset before delivery"),
+                    );
+                }
                 let chat = if to.ends_with("@c.us") {
                     to.to_string()
                 } else {
@@ -757,6 +789,19 @@ impl Shared {
                 };
                 let n = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
                 let id = format!("true_{chat}_3EB0{}{n:08X}", self.id_prefix);
+                if matches!(
+                    fault.map(|f| &f.kind),
+                    Some(FaultKind::SendFailsAfterDelivery)
+                ) {
+                    return Answer {
+                        status: 500,
+                        body: error_envelope(
+                            "SEND_FAILED",
+                            "Protocol error (Runtime.callFunctionOn): Target closed.",
+                        ),
+                        message_id: Some(id),
+                    };
+                }
                 Answer {
                     status: 200,
                     body: json!({"ok": true, "message_id": id}),
@@ -817,7 +862,7 @@ impl Shared {
                     .set_body_raw(body.clone().into_bytes(), "text/html; charset=utf-8");
                 (t, 200, body, answer.message_id)
             }
-            Some(FaultKind::DropConnection) => {
+            Some(FaultKind::DropConnection | FaultKind::ResetBeforeDelivery) => {
                 // A Content-Length larger than the body makes hyper abort the connection
                 // mid-answer: the client sees a dropped connection, not a response.
                 let t = json_template(answer.status, &normal)

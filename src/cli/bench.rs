@@ -22,9 +22,12 @@ pub async fn bench(args: BenchArgs) -> Result<Verdict> {
     eprintln!("lmh bench: database server {}", server.describe());
     let measurements = lmh::bench::run_all(server.url()).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&measurements)?);
+        super::output::write_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&measurements)?
+        ))?;
     } else {
-        print!("{}", lmh::bench::table(&measurements));
+        super::output::write_stdout(&lmh::bench::table(&measurements))?;
     }
     let ok = measurements.iter().all(|m| m.invariants_ok);
     Ok(if ok { Verdict::Pass } else { Verdict::Fail })

@@ -62,12 +62,12 @@ pub fn run(command: ContractCommand) -> Result<Verdict> {
             let (old, new) = (load(&args.old)?, load(&args.new)?);
             let d = diff(&old, &new);
             match args.format {
-                Format::Human => print!("{}", d.to_human()),
-                Format::Json => println!("{:#}", d.to_json()),
+                Format::Human => super::output::write_stdout(&d.to_human())?,
+                Format::Json => super::output::write_stdout(&format!("{:#}\n", d.to_json()))?,
                 Format::Junit => {
                     let mut report = lmh::report::Report::new("lmh contract diff");
                     report.extend(d.to_checks());
-                    print!("{}", report.to_junit());
+                    super::output::write_stdout(&report.to_junit())?;
                 }
             }
             Ok(if d.is_breaking() {
@@ -79,8 +79,10 @@ pub fn run(command: ContractCommand) -> Result<Verdict> {
         ContractCommand::Ops(args) => {
             let contract = load(args.file.as_deref().unwrap_or("v1"))?;
             match args.format {
-                Format::Human => print!("{}", ops_human(&contract)),
-                Format::Json | Format::Junit => println!("{:#}", ops_json(&contract)),
+                Format::Human => super::output::write_stdout(&ops_human(&contract))?,
+                Format::Json | Format::Junit => {
+                    super::output::write_stdout(&format!("{:#}\n", ops_json(&contract)))?
+                }
             }
             Ok(Verdict::Pass)
         }

@@ -14,7 +14,7 @@ use lmh::verify::{ProviderOptions, verify_journal, verify_provider};
 use super::Verdict;
 use super::config::ConfigInputArgs;
 use super::contract::load;
-use super::e2e::{DbArgs, load_fixtures};
+use super::e2e::{DbArgs, TimeoutArgs, load_fixtures};
 use super::output::OutputArgs;
 
 /// Options of `lmh gate`.
@@ -57,6 +57,8 @@ pub struct GateArgs {
     /// Skip the end-to-end part (no database needed).
     #[arg(long)]
     no_e2e: bool,
+    #[command(flatten)]
+    timeout: TimeoutArgs,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -123,6 +125,7 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
         let mut options = ProviderOptions::new(url.clone());
         options.cliente_id = args.cliente_id;
         options.contract = provider_contract;
+        options.timeout = args.timeout.or(options.timeout);
         let provider = verify_provider(&options).await?;
         report.extend(in_area(provider, "contract.provider"));
     }
@@ -141,7 +144,11 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
                 fixture,
                 server.url(),
                 &Provider::Mock,
-                &E2eConfig::default(),
+                &E2eConfig {
+                    http_timeout: args.timeout.or(E2eConfig::default().http_timeout),
+                    progress_every: Some(std::time::Duration::from_secs(10)),
+                    ..E2eConfig::default()
+                },
             )
             .await
             .with_context(|| format!("running fixture {}", fixture.file.display()))?;

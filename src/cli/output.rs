@@ -1,7 +1,9 @@
 //! How a command's report reaches people and CI: terminal text or JSON on stdout, JUnit XML
 //! to a file.
 
+use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -43,11 +45,14 @@ impl OutputArgs {
     pub fn emit(&self, report: &Report) -> Result<Verdict> {
         match self.format {
             Format::Human if self.verbose || report.checks.len() <= BRIEF_OVER => {
-                print!("{}", report.to_human())
+                write_stdout(&report.to_human())?
             }
-            Format::Human => print!("{}", report.to_human_brief()),
-            Format::Json => println!("{}", serde_json::to_string_pretty(&report.to_json())?),
-            Format::Junit => print!("{}", report.to_junit()),
+            Format::Human => write_stdout(&report.to_human_brief())?,
+            Format::Json => write_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&report.to_json())?
+            ))?,
+            Format::Junit => write_stdout(&report.to_junit())?,
         }
         if let Some(path) = &self.junit {
             // Written next to the target and renamed, so a failed write leaves no half a file.
@@ -65,4 +70,30 @@ impl OutputArgs {
             Verdict::Fail
         })
     }
+}
+
+/// Set once stdout turned out to be a closed pipe (`lmh ... | head`).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Write `text` to stdout and flush it, never panicking (`print!` panics on a closed pipe).
+/// A closed pipe is not an error: the reader left, so the rest is dropped quietly (see
+/// [`stdout_closed`]). Any other failure (a full disk behind a redirect) is a setup error.
+pub fn write_stdout(text: &str) -> Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        Err(e) => Err(e).context("writing to stdout"),
+    }
+}
+
+/// Whether stdout is a pipe whose reader has gone.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
 }

@@ -2,6 +2,7 @@
 //! blocker connection that holds what the target statement needs, waits until the
 //! scheduler's connection is stuck on it, and kills that connection (`KILL CONNECTION`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::{Connection, MySqlConnection, MySqlPool};
@@ -40,13 +41,15 @@ pub struct KillOutcome {
 
 /// Run one database fault against the scratch database `db_name` through `pool` (a pool of
 /// lmh's own on that database, not the scheduler's). Returns once it killed or gave up.
+/// `ticks_done` cuts the wait short once the schedulers stopped ticking.
 pub async fn kill_at(
     pool: &MySqlPool,
     db_name: &str,
     fault: DbFault,
+    ticks_done: &AtomicBool,
 ) -> Result<KillOutcome, sqlx::Error> {
     let mut conn = pool.acquire().await?.detach();
-    let result = block_and_kill(&mut conn, pool, db_name, fault).await;
+    let result = block_and_kill(&mut conn, pool, db_name, fault, ticks_done).await;
     // The blocker's locks go with its connection, whatever happened.
     let _ = conn.close().await;
     result
@@ -57,6 +60,7 @@ async fn block_and_kill(
     pool: &MySqlPool,
     db_name: &str,
     fault: DbFault,
+    ticks_done: &AtomicBool,
 ) -> Result<KillOutcome, sqlx::Error> {
     let deadline = tokio::time::Instant::now() + BLOCKER_PATIENCE;
     let (lock_sql, pattern) = match fault.target {
@@ -97,7 +101,7 @@ async fn block_and_kill(
         .execute(&mut *conn)
         .await?;
     let mut outcome = KillOutcome::default();
-    while tokio::time::Instant::now() < deadline {
+    while tokio::time::Instant::now() < deadline && !ticks_done.load(Ordering::Relaxed) {
         let waiting: Vec<i64> = sqlx::query_scalar(
             "SELECT CAST(ID AS SIGNED) FROM information_schema.PROCESSLIST
              WHERE DB = ? AND ID <> CONNECTION_ID() AND INFO LIKE ?",

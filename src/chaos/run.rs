@@ -1,6 +1,7 @@
 //! Running one schedule: a scratch database and an in-process mock, schedulers ticking on a
 //! virtual clock under the planned faults, then healing ticks without faults, then the verdict.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::adapter::{ClientConfig, SessionManagerClient};
@@ -126,18 +127,24 @@ async fn run_in(db: &ScratchDb, schedule: &Schedule) -> Result<ScheduleRun, Chao
         tick_errors: 0,
     };
 
+    let ticks_done = AtomicBool::new(false);
     let killer = async {
         let mut killed = 0;
         for f in &schedule.db {
             // A blocker that fails is the harness's problem, not a finding about the scheduler.
-            killed += faults::kill_at(&admin, db.name(), *f)
+            killed += faults::kill_at(&admin, db.name(), *f, &ticks_done)
                 .await
                 .map_err(ChaosError::Blocker)?
                 .killed;
         }
         Ok::<u32, ChaosError>(killed)
     };
-    let (kills, chaos) = tokio::join!(killer, chaos_ticks(&mut world, schedule));
+    let ticking = async {
+        let crashed = chaos_ticks(&mut world, schedule).await;
+        ticks_done.store(true, Ordering::Relaxed);
+        crashed
+    };
+    let (kills, chaos) = tokio::join!(killer, ticking);
     let (kills, crashed) = (kills?, chaos?);
     admin.close().await;
 

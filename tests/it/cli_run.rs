@@ -125,6 +125,9 @@ fn e2e_against_a_hung_status_fails_fast_naming_the_cause() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("session-manager reachable"), "{stdout}");
+    // Said on stderr as it happens, not only in the final report.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not waiting for its rows"), "{stderr}");
     // The cause is named, with the limit LMH_TIMEOUT_MS set.
     assert!(stdout.contains("within 150 ms"), "{stdout}");
     // A few ticks of 150 ms each, not 2,880: bounded by far.

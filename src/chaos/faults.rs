@@ -2,6 +2,7 @@
 //! blocker connection that holds what the target statement needs, waits until the
 //! scheduler's connection is stuck on it, and kills that connection (`KILL CONNECTION`).
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -47,9 +48,15 @@ pub async fn kill_at(
     db_name: &str,
     fault: DbFault,
     ticks_done: &AtomicBool,
+    blocker_id: &Mutex<Option<i64>>,
 ) -> Result<KillOutcome, sqlx::Error> {
     let mut conn = pool.acquire().await?.detach();
+    let id: i64 = sqlx::query_scalar("SELECT CAST(CONNECTION_ID() AS SIGNED)")
+        .fetch_one(&mut conn)
+        .await?;
+    *blocker_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(id);
     let result = block_and_kill(&mut conn, pool, db_name, fault, ticks_done).await;
+    *blocker_id.lock().unwrap_or_else(|e| e.into_inner()) = None;
     // The blocker's locks go with its connection, whatever happened.
     let _ = conn.close().await;
     result
@@ -127,6 +134,35 @@ async fn block_and_kill(
     }
     sqlx::query("ROLLBACK").execute(&mut *conn).await?;
     Ok(outcome)
+}
+
+/// What a process crash does to its database sessions: every connection on `db_name` except
+/// the caller's and `keep` (a blocker's) is killed, so the server rolls back the transaction
+/// the aborted tick left open (dropping the tick alone would leave it on a pooled connection,
+/// holding its row locks).
+pub async fn kill_sessions(
+    pool: &MySqlPool,
+    db_name: &str,
+    keep: &[i64],
+) -> Result<u32, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT CAST(ID AS SIGNED) FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()",
+    )
+    .bind(db_name)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut killed = 0;
+    for id in ids.into_iter().filter(|id| !keep.contains(id)) {
+        if sqlx::query(sqlx::AssertSqlSafe(format!("KILL CONNECTION {id}")))
+            .execute(&mut *conn)
+            .await
+            .is_ok()
+        {
+            killed += 1;
+        }
+    }
+    Ok(killed)
 }
 
 /// The id of the `row`-th row (oldest first) of the programación's campaign.

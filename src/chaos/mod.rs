@@ -40,9 +40,9 @@ pub enum ChaosError {
     /// Reading the state after a schedule failed.
     #[error("reading the database after a schedule: {0}")]
     Evidence(sqlx::Error),
-    /// A database fault's blocker connection failed.
-    #[error("the database fault's blocker connection failed: {0}")]
-    Blocker(sqlx::Error),
+    /// Injecting a database fault (or a crash's session kill) failed.
+    #[error("injecting a database fault: {0}")]
+    Fault(sqlx::Error),
     /// The mock or a client could not start.
     #[error("chaos setup: {0}")]
     Setup(String),

@@ -1,7 +1,10 @@
 //! Running one schedule: a scratch database and an in-process mock, schedulers ticking on a
 //! virtual clock under the planned faults, then healing ticks without faults, then the verdict.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use sqlx::MySqlPool;
 use std::time::Duration;
 
 use crate::adapter::{ClientConfig, SessionManagerClient};
@@ -128,24 +131,25 @@ async fn run_in(db: &ScratchDb, schedule: &Schedule) -> Result<ScheduleRun, Chao
     };
 
     let ticks_done = AtomicBool::new(false);
+    let blocker_id = Mutex::new(None);
     let killer = async {
         let mut killed = 0;
         for f in &schedule.db {
-            // A blocker that fails is the harness's problem, not a finding about the scheduler.
-            killed += faults::kill_at(&admin, db.name(), *f, &ticks_done)
-                .await
-                .map_err(ChaosError::Blocker)?
-                .killed;
+            // A blocker that fails (a crash's session kill can hit it) only means this fault
+            // did not fire; `connections_killed` shows whether faults fire at all.
+            if let Ok(k) = faults::kill_at(&admin, db.name(), *f, &ticks_done, &blocker_id).await {
+                killed += k.killed;
+            }
         }
-        Ok::<u32, ChaosError>(killed)
+        killed
     };
     let ticking = async {
-        let crashed = chaos_ticks(&mut world, schedule).await;
+        let crashed = chaos_ticks(&mut world, schedule, &admin, &blocker_id).await;
         ticks_done.store(true, Ordering::Relaxed);
         crashed
     };
     let (kills, chaos) = tokio::join!(killer, ticking);
-    let (kills, crashed) = (kills?, chaos?);
+    let crashed = chaos?;
     admin.close().await;
 
     heal(&mut world).await?;
@@ -168,7 +172,12 @@ async fn run_in(db: &ScratchDb, schedule: &Schedule) -> Result<ScheduleRun, Chao
 }
 
 /// The ticks under faults. Returns whether the crash happened.
-async fn chaos_ticks(world: &mut World<'_>, schedule: &Schedule) -> Result<bool, ChaosError> {
+async fn chaos_ticks(
+    world: &mut World<'_>,
+    schedule: &Schedule,
+    admin: &MySqlPool,
+    blocker_id: &Mutex<Option<i64>>,
+) -> Result<bool, ChaosError> {
     let mut first = world.scheduler()?;
     let second = if schedule.two_schedulers {
         Some(world.scheduler()?)
@@ -177,6 +186,7 @@ async fn chaos_ticks(world: &mut World<'_>, schedule: &Schedule) -> Result<bool,
     };
     let mut crash = schedule.crash;
     let mut crashed = false;
+    let mut replaced = false;
     for _ in 0..schedule.chaos_ticks {
         let errors_before = world.tick_errors;
         let first_tick = async {
@@ -199,9 +209,20 @@ async fn chaos_ticks(world: &mut World<'_>, schedule: &Schedule) -> Result<bool,
         };
         let (e1, e2) = tokio::join!(first_tick, second_tick);
         world.tick_errors = errors_before + u32::from(e1) + u32::from(e2);
-        if crashed && schedule.crash.is_some() && crash.is_none() {
-            // A fresh process takes over: new worker id, the dead one's locks and claims stay.
+        if crashed && schedule.crash.is_some() && crash.is_none() && !replaced {
+            // The dead process's sessions close; a fresh process takes over: new worker id,
+            // the dead one's locks and claims stay.
+            let keep: Vec<i64> = blocker_id
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .copied()
+                .collect();
+            faults::kill_sessions(admin, world.db.name(), &keep)
+                .await
+                .map_err(ChaosError::Fault)?;
             first = world.scheduler()?;
+            replaced = true;
         }
         world.clock.advance(Duration::from_secs(60));
     }

@@ -61,6 +61,11 @@ pub struct E2eConfig {
     pub skip_idle: bool,
     /// Record the run for the HTML timeline (one small query per tick).
     pub timeline: bool,
+    /// Print a progress line on stderr this often (real time) during a long fixture.
+    pub progress_every: Option<Duration>,
+    /// Ticks in a row in which a client's session could not be read before lmh stops waiting
+    /// for that client's rows (and fails the run, naming the cause).
+    pub unreachable_after_ticks: u32,
 }
 
 impl Default for E2eConfig {
@@ -74,6 +79,8 @@ impl Default for E2eConfig {
             run_to_end: false,
             skip_idle: true,
             timeline: false,
+            progress_every: None,
+            unreachable_after_ticks: 3,
         }
     }
 }
@@ -330,11 +337,26 @@ async fn run_in(
             .await
             .map_err(evidence_err)?;
     }
+    let mut reachability = Reachability::new(fixture, config.unreachable_after_ticks);
+    let mut last_progress = Instant::now();
     while clock.now() < end && ticks < config.max_ticks {
         let tick_start = clock.now();
         let report = scheduler.tick().await?;
         ticks += 1;
         sent += report.sent;
+        reachability.observe(&report.decisions, &name);
+        if let Some(every) = config.progress_every
+            && last_progress.elapsed() >= every
+        {
+            last_progress = Instant::now();
+            eprintln!(
+                "  {name}: tick {ticks}, {} business time, {sent} sent so far",
+                clock
+                    .now()
+                    .with_timezone(&fixture.tz)
+                    .format("%Y-%m-%d %H:%M")
+            );
+        }
         for d in &report.decisions {
             *decisions.entry(event_name(d.event)).or_default() += 1;
             if d.event == Event::DryRunWouldSend
@@ -345,18 +367,20 @@ async fn run_in(
         }
         // In a run nothing else writes to, only the clock (a window opening, a new day) can
         // change a tick whose every decision was one of these.
+        // A client given up on cannot change anything either.
         let idle = report.sent == 0
             && report.decisions.iter().all(|d| {
-                matches!(
-                    d.event,
-                    Event::SkipWindow
-                        | Event::SkipWeekday
-                        | Event::NothingApproved
-                        | Event::NothingPending
-                        | Event::SkipQuotaExhausted
-                        | Event::SkipCampaignMissing
-                        | Event::SkipCampaignNotInProgress
-                )
+                reachability.given_up_on(d.programacion_id)
+                    || matches!(
+                        d.event,
+                        Event::SkipWindow
+                            | Event::SkipWeekday
+                            | Event::NothingApproved
+                            | Event::NothingPending
+                            | Event::SkipQuotaExhausted
+                            | Event::SkipCampaignMissing
+                            | Event::SkipCampaignNotInProgress
+                    )
             });
         if let Some(r) = &mut recorder {
             r.tick(local(tick_start), &report.decisions);
@@ -370,7 +394,7 @@ async fn run_in(
         }
         if !config.dry_run
             && !config.run_to_end
-            && nothing_left(db)
+            && nothing_left(db, &reachability.given_up_campaigns())
                 .await
                 .map_err(|source| E2eError::Evidence {
                     fixture: name.clone(),
@@ -436,6 +460,7 @@ async fn run_in(
         }
     }
     let mut checks = invariants::check(&ev);
+    checks.extend(reachability.checks());
     if config.dry_run {
         checks.push(dry_run_coverage(fixture, &would_send));
     }
@@ -574,14 +599,113 @@ fn event_name(e: Event) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// No `pendiente` row is left that the scheduler could still take.
-async fn nothing_left(db: &ScratchDb) -> Result<bool, sqlx::Error> {
+/// No `pendiente` row is left that the scheduler could still take, outside the campaigns of
+/// clients given up on.
+async fn nothing_left(db: &ScratchDb, given_up: &[i64]) -> Result<bool, sqlx::Error> {
     let sql = format!(
-        "SELECT COUNT(*) FROM ll_envios_whatsapp e WHERE e.estado = 'pendiente' AND {}",
+        "SELECT DISTINCT e.campania_id FROM ll_envios_whatsapp e WHERE e.estado = 'pendiente' AND {}",
         crate::scheduler::UNCLAIMED
     );
-    let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .fetch_one(db.pool())
+    let left: Vec<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_all(db.pool())
         .await?;
-    Ok(left == 0)
+    Ok(left.iter().all(|c| given_up.contains(&i64::from(*c))))
+}
+
+/// Per client, the ticks in a row whose session could not be read; after enough of them the
+/// run stops waiting for that client (a hung `/status` would otherwise cost every tick of two
+/// days its timeout) and fails, naming the cause.
+struct Reachability {
+    /// programación → cliente.
+    clients: BTreeMap<i64, i64>,
+    /// campaign → cliente.
+    campaigns: BTreeMap<i64, i64>,
+    /// cliente → (ticks in a row, last cause).
+    failing: BTreeMap<i64, (u32, String)>,
+    given_up: BTreeMap<i64, String>,
+    after: u32,
+}
+
+impl Reachability {
+    fn new(fixture: &Fixture, after: u32) -> Reachability {
+        let p = &fixture.programaciones;
+        Reachability {
+            clients: p
+                .iter()
+                .map(|p| (p.id.into(), p.cliente_id.into()))
+                .collect(),
+            campaigns: p
+                .iter()
+                .map(|p| (p.campania_id.into(), p.cliente_id.into()))
+                .collect(),
+            failing: BTreeMap::new(),
+            given_up: BTreeMap::new(),
+            after: after.max(1),
+        }
+    }
+
+    fn observe(&mut self, decisions: &[Decision], fixture: &str) {
+        let mut this_tick: BTreeMap<i64, Option<String>> = BTreeMap::new();
+        for d in decisions {
+            let Some(cliente) = d.programacion_id.and_then(|p| self.clients.get(&p)) else {
+                continue;
+            };
+            let entry = this_tick.entry(*cliente).or_insert(None);
+            match d.event {
+                Event::SkipSessionUnknown => *entry = Some(d.detail.clone()),
+                Event::SkipWindow | Event::SkipWeekday => {}
+                _ => {
+                    this_tick.insert(*cliente, None);
+                }
+            }
+        }
+        for (cliente, cause) in this_tick {
+            if self.given_up.contains_key(&cliente) {
+                continue;
+            }
+            let Some(cause) = cause else {
+                self.failing.remove(&cliente);
+                continue;
+            };
+            let entry = self.failing.entry(cliente).or_insert((0, String::new()));
+            *entry = (entry.0 + 1, cause);
+            if entry.0 >= self.after {
+                eprintln!(
+                    "  {fixture}: cliente {cliente}: {} ticks in a row without its session ({}); not waiting for its rows any more",
+                    entry.0, entry.1
+                );
+                self.given_up.insert(cliente, entry.1.clone());
+            }
+        }
+    }
+
+    fn given_up_on(&self, programacion: Option<i64>) -> bool {
+        programacion
+            .and_then(|p| self.clients.get(&p))
+            .is_some_and(|c| self.given_up.contains_key(c))
+    }
+
+    fn given_up_campaigns(&self) -> Vec<i64> {
+        self.campaigns
+            .iter()
+            .filter(|(_, c)| self.given_up.contains_key(c))
+            .map(|(campaign, _)| *campaign)
+            .collect()
+    }
+
+    fn checks(&self) -> Vec<Check> {
+        self.given_up
+            .iter()
+            .map(|(cliente, cause)| {
+                Check::fail(
+                    "e2e",
+                    "session-manager reachable",
+                    format!(
+                        "cliente {cliente}: {} ticks in a row could not read its session: {cause}; its rows were left pendiente",
+                        self.after
+                    ),
+                )
+            })
+            .collect()
+    }
 }

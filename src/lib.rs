@@ -94,6 +94,7 @@ pub mod scheduler;
 
 // Checks: invariants, contract verification, configuration, diagnosis, end-to-end runs.
 pub mod bench;
+pub mod chaos;
 pub mod config;
 pub mod doctor;
 pub mod e2e;

@@ -187,6 +187,17 @@ pub enum FaultKind {
     SendSuccessWithoutId,
     /// `/send` answers 200 with the constant id `sent-via-ui` for every message.
     SendConstantId,
+    /// Answer normally. Placed before another fault with `times(n)`, it lets the first `n`
+    /// matching requests through, so the next fault hits a request in the middle of a batch.
+    Pass,
+    /// Close the connection before the request is carried out: a `/send` delivers nothing.
+    ResetBeforeDelivery,
+    /// `/send` delivers the message, then answers 500 SEND_FAILED with a non-recipient reason
+    /// (the browser crashed after WhatsApp took the message).
+    SendFailsAfterDelivery,
+    /// The client's session leaves READY for this state, and this request is answered in it
+    /// (a session dropping out in the middle of a batch).
+    SessionDropsOut(SessionState),
 }
 
 /// A fault with its scope.
@@ -414,25 +425,7 @@ impl MockSessionManager {
 
     /// Put a client's session in `state` (creating it), as if the provider had got there.
     pub fn set_state(&self, cliente_id: u64, state: SessionState) {
-        let mut clients = lock(&self.shared.clients);
-        if state == SessionState::NotInitialized {
-            clients.remove(&cliente_id);
-            return;
-        }
-        let reconnection_attempts = match state {
-            SessionState::DisconnectedRecoverable => 1,
-            SessionState::Error => MAX_RECONNECTION_ATTEMPTS,
-            _ => 0,
-        };
-        clients.insert(
-            cliente_id,
-            ClientSession {
-                state,
-                settles: None,
-                reconnection_attempts,
-                qr_pending: false,
-            },
-        );
+        self.shared.force_state(cliente_id, state);
     }
 
     /// Put a client's session in QR_REQUIRED before the library has produced a QR: `/qr-code`
@@ -512,6 +505,16 @@ impl Respond for Responder {
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let cliente_id = header.as_deref().and_then(parse_cliente_id_header);
         let fault = shared.take_fault(operation.as_deref(), cliente_id);
+        if let (
+            Some(Fault {
+                kind: FaultKind::SessionDropsOut(state),
+                ..
+            }),
+            Some(id),
+        ) = (&fault, cliente_id)
+        {
+            shared.force_state(id, *state);
+        }
 
         let call = Call {
             operation: operation.as_deref(),
@@ -615,6 +618,29 @@ fn error_envelope(code: &str, message: &str) -> Value {
 }
 
 impl Shared {
+    /// Put a client in `state` now (NOT_INITIALIZED forgets it, as a restart does).
+    fn force_state(&self, cliente_id: u64, state: SessionState) {
+        let mut clients = lock(&self.clients);
+        if state == SessionState::NotInitialized {
+            clients.remove(&cliente_id);
+            return;
+        }
+        let reconnection_attempts = match state {
+            SessionState::DisconnectedRecoverable => 1,
+            SessionState::Error => MAX_RECONNECTION_ATTEMPTS,
+            _ => 0,
+        };
+        clients.insert(
+            cliente_id,
+            ClientSession {
+                state,
+                settles: None,
+                reconnection_attempts,
+                qr_pending: false,
+            },
+        );
+    }
+
     fn take_fault(&self, operation: Option<&str>, cliente_id: Option<u64>) -> Option<Fault> {
         let mut faults = lock(&self.faults);
         for (fault, used) in faults.iter_mut() {
@@ -715,7 +741,7 @@ impl Shared {
                     .set_body_raw(body.clone().into_bytes(), "text/html; charset=utf-8");
                 (t, 200, body, answer.message_id)
             }
-            Some(FaultKind::DropConnection) => {
+            Some(FaultKind::DropConnection | FaultKind::ResetBeforeDelivery) => {
                 // A Content-Length larger than the body makes hyper abort the connection
                 // mid-answer: the client sees a dropped connection, not a response.
                 let t = json_template(answer.status, &normal)

@@ -33,8 +33,11 @@ pub async fn bench(args: BenchArgs) -> Result<Verdict> {
     eprintln!("lmh bench: database server {}", server.describe());
     let measurements = lmh::bench::run_all(server.url()).await?;
     match args.format {
-        BenchFormat::Json => println!("{}", serde_json::to_string_pretty(&measurements)?),
-        BenchFormat::Human => print!("{}", lmh::bench::table(&measurements)),
+        BenchFormat::Json => super::output::write_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&measurements)?
+        ))?,
+        BenchFormat::Human => super::output::write_stdout(&lmh::bench::table(&measurements))?,
     }
     let failed = measurements.iter().any(|m| m.failed());
     Ok(if failed { Verdict::Fail } else { Verdict::Pass })

@@ -61,8 +61,10 @@ pub fn run(command: ContractCommand) -> Result<Verdict> {
             let mut report = lmh::report::Report::new("lmh contract diff");
             report.extend(d.to_checks());
             match args.output.format {
-                Format::Human => print!("{}", lmh::report::terminal_text(&d.to_human())),
-                Format::Json => println!("{:#}", d.to_json()),
+                Format::Human => {
+                    super::output::write_stdout(&lmh::report::terminal_text(&d.to_human()))?
+                }
+                Format::Json => super::output::write_stdout(&format!("{:#}\n", d.to_json()))?,
                 _ => args.output.print(&report)?,
             }
             args.output.write_files(&report, None)?;
@@ -75,8 +77,12 @@ pub fn run(command: ContractCommand) -> Result<Verdict> {
         ContractCommand::Ops(args) => {
             let contract = load(args.file.as_deref().unwrap_or("v1"))?;
             match args.format {
-                Format::Human => print!("{}", lmh::report::terminal_text(&ops_human(&contract))),
-                Format::Json => println!("{:#}", ops_json(&contract)),
+                Format::Human => {
+                    super::output::write_stdout(&lmh::report::terminal_text(&ops_human(&contract)))?
+                }
+                Format::Json => {
+                    super::output::write_stdout(&format!("{:#}\n", ops_json(&contract)))?
+                }
                 format => OutputArgs {
                     format,
                     ..OutputArgs::default()

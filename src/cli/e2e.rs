@@ -1,6 +1,8 @@
 //! `lmh e2e` and `lmh scheduler run`: the reference scheduler over a scratch database.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -11,10 +13,10 @@ use lmh::db::{DbServer, DbSource, ScratchDb};
 use lmh::e2e::{E2eConfig, Provider, run_fixture};
 use lmh::fixtures::Fixture;
 use lmh::report::Report;
-use lmh::scheduler::{Pacing, Scheduler, SchedulerConfig};
+use lmh::scheduler::{Decision, Event, Pacing, Scheduler, SchedulerConfig};
 
 use super::Verdict;
-use super::output::{HtmlArgs, OutputArgs};
+use super::output::{HtmlArgs, OutputArgs, stdout_closed, write_stdout};
 
 /// Where the database comes from.
 #[derive(Debug, Args, Clone)]
@@ -73,6 +75,26 @@ impl DbArgs {
     }
 }
 
+/// `--timeout-ms`, shared by every command that talks HTTP to the session-manager.
+#[derive(Debug, Args, Clone)]
+pub struct TimeoutArgs {
+    /// Limit for each request to the session-manager, in milliseconds (connect included).
+    #[arg(
+        long,
+        env = lmh::adapter::TIMEOUT_VAR,
+        value_name = "MS",
+        value_parser = clap::value_parser!(u64).range(1..=3_600_000)
+    )]
+    pub timeout_ms: Option<u64>,
+}
+
+impl TimeoutArgs {
+    /// The limit asked for, or `default`.
+    pub fn or(&self, default: Duration) -> Duration {
+        self.timeout_ms.map_or(default, Duration::from_millis)
+    }
+}
+
 /// Pause between sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PacingArg {
@@ -116,6 +138,8 @@ pub struct E2eArgs {
     /// Pause between sends, on the virtual clock.
     #[arg(long, value_enum, default_value_t = PacingArg::None)]
     pacing: PacingArg,
+    #[command(flatten)]
+    timeout: TimeoutArgs,
     #[command(flatten)]
     pub(super) output: OutputArgs,
     #[command(flatten)]
@@ -234,6 +258,8 @@ pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
         pacing: args.pacing.into(),
         dry_run,
         timeline: args.html.html.is_some(),
+        http_timeout: args.timeout.or(E2eConfig::default().http_timeout),
+        progress_every: Some(Duration::from_secs(10)),
         ..E2eConfig::default()
     };
     let mut report = Report::new("lmh e2e");
@@ -275,8 +301,8 @@ pub struct RunArgs {
     /// One tick, then stop.
     #[arg(long)]
     once: bool,
-    /// Stop after this many ticks.
-    #[arg(long)]
+    /// Stop after this many ticks (at least 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     ticks: Option<u32>,
     /// Business time zone for the window and "today" (default: the fixture's `tz`).
     #[arg(long)]
@@ -296,6 +322,8 @@ pub struct RunArgs {
     /// Really send through the session-manager (required unless dry run: it delivers to real phones).
     #[arg(long)]
     allow_send: bool,
+    #[command(flatten)]
+    timeout: TimeoutArgs,
 }
 
 /// `DRY_RUN=true` means dry run; any other value is a mistake worth stopping for.
@@ -311,28 +339,36 @@ fn env_dry_run() -> Result<bool> {
     }
 }
 
-/// Run the scheduler until Ctrl-C (or --once / --ticks).
+/// Run the scheduler until Ctrl-C (or --once / --ticks). Each decision is printed as it is
+/// made; exit 1 when any was `outcome_unknown` or `batch_stopped`.
 pub async fn run(args: RunArgs) -> Result<Verdict> {
+    let stop = super::interrupt()?;
     // As central-hub: set to anything but the exact string `true`, the scheduler is off. That
     // is a decision, not an error. (Unset, `lmh scheduler run` runs: you asked it to.)
     if let Some(v) = std::env::var_os("AUTO_CAMPAIGNS_ENABLED")
         && v != "true"
     {
-        println!(
-            "{}",
+        write_stdout(&format!(
+            "{}\n",
             serde_json::json!({
                 "event": "scheduler_disabled",
                 "detail": format!("AUTO_CAMPAIGNS_ENABLED={v:?}: only the exact value \"true\" enables the scheduler; no tick run"),
             })
-        );
+        ))?;
         return Ok(Verdict::Pass);
     }
     let dry_run = args.dry_run || env_dry_run()?;
     let base_url = lmh::adapter::parse_base_url(&args.session_manager, "--session-manager")?;
     refuse_real_sends(&base_url, args.allow_send, dry_run)?;
     let fixture = lmh::fixtures::load(&args.fixtures)?;
-    let client = SessionManagerClient::new(ClientConfig::new(&base_url))?;
-    let server = args.db.server().await?;
+    let mut client_config = ClientConfig::new(&base_url);
+    client_config.timeout = args.timeout.or(client_config.timeout);
+    let client = SessionManagerClient::new(client_config)?;
+    tokio::pin!(stop);
+    let server = tokio::select! {
+        server = args.db.server() => server?,
+        signal = &mut stop => return Err(super::Interrupted(signal).into()),
+    };
     let db = ScratchDb::create(server.url()).await?;
     eprintln!(
         "lmh scheduler: scratch database {} on {}{}",
@@ -340,9 +376,43 @@ pub async fn run(args: RunArgs) -> Result<Verdict> {
         server.describe(),
         if dry_run { ", DRY_RUN" } else { "" }
     );
-    let result = run_ticks(&db, &fixture, client, &args, dry_run).await;
+    let worker_id = SchedulerConfig::default().worker_id;
+    let tz = args.tz.unwrap_or(fixture.tz);
+    let result = tokio::select! {
+        r = run_ticks(&db, &fixture, client, &args, dry_run, &worker_id) => r,
+        signal = &mut stop => {
+            // The tick was dropped where it stood: a send it had claimed may have gone out.
+            let reported = report_in_flight(&db, &worker_id, tz).await;
+            let _ = db.drop_database().await;
+            reported?;
+            return Err(super::Interrupted(signal).into());
+        }
+    };
     db.drop_database().await?;
     result
+}
+
+/// Print an `outcome_unknown` line for each row this worker claimed and never settled: its
+/// send was in flight when the run was interrupted.
+async fn report_in_flight(db: &ScratchDb, worker_id: &str, tz: chrono_tz::Tz) -> Result<()> {
+    let rows: Vec<(i32, i32)> = sqlx::query_as(
+        "SELECT envio_id, programacion_id FROM lmh_envio_intentos WHERE worker = ? AND resultado = 'en_curso' ORDER BY envio_id",
+    )
+    .bind(worker_id)
+    .fetch_all(db.pool())
+    .await
+    .context("reading the sends in flight at the interrupt")?;
+    for (envio, programacion) in rows {
+        let decision = Decision {
+            at: chrono::Utc::now().with_timezone(&tz).naive_local(),
+            programacion_id: Some(programacion.into()),
+            envio_id: Some(envio.into()),
+            event: Event::OutcomeUnknown,
+            detail: "interrupted while its send was in flight: it may have been delivered; left for a person".into(),
+        };
+        write_stdout(&format!("{}\n", decision.to_json_line()))?;
+    }
+    Ok(())
 }
 
 async fn run_ticks(
@@ -351,8 +421,12 @@ async fn run_ticks(
     client: SessionManagerClient,
     args: &RunArgs,
     dry_run: bool,
+    worker_id: &str,
 ) -> Result<Verdict> {
     lmh::fixtures::insert(fixture, db).await?;
+    let failed = Arc::new(AtomicBool::new(false));
+    let write_error: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
+    let (failed_in, error_in) = (failed.clone(), write_error.clone());
     let scheduler = Scheduler::new(
         db,
         client,
@@ -366,21 +440,39 @@ async fn run_ticks(
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             // A lane paces within one tick period; the next tick goes on.
             tick_budget: Some(std::time::Duration::from_secs(args.every)),
+            worker_id: worker_id.to_string(),
             ..SchedulerConfig::default()
         },
-    );
+    )
+    .on_decision(move |d| {
+        if matches!(d.event, Event::OutcomeUnknown | Event::BatchStopped) {
+            failed_in.store(true, Ordering::Relaxed);
+        }
+        if let Err(e) = write_stdout(&format!("{}\n", d.to_json_line())) {
+            error_in
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e);
+        }
+    });
     let limit = if args.once { Some(1) } else { args.ticks };
     let mut n = 0;
     loop {
         let started = tokio::time::Instant::now();
-        let report = scheduler.tick().await?;
-        for d in &report.decisions {
-            println!("{}", d.to_json_line());
+        scheduler.tick().await?;
+        if let Some(e) = write_error.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Err(e);
         }
         n += 1;
-        if limit.is_some_and(|l| n >= l) {
-            return Ok(Verdict::Pass);
+        // Nobody reads the decisions any more (`| head`): stop quietly.
+        if limit.is_some_and(|l| n >= l) || stdout_closed() {
+            break;
         }
         tokio::time::sleep_until(started + Duration::from_secs(args.every)).await;
     }
+    Ok(if failed.load(Ordering::Relaxed) {
+        Verdict::Fail
+    } else {
+        Verdict::Pass
+    })
 }

@@ -14,7 +14,7 @@ use lmh::verify::{ProviderOptions, verify_journal, verify_provider};
 use super::Verdict;
 use super::config::ConfigInputArgs;
 use super::contract::load;
-use super::e2e::{DbArgs, load_fixtures};
+use super::e2e::{DbArgs, TimeoutArgs, load_fixtures};
 use super::output::{HtmlArgs, OutputArgs};
 
 /// Options of `lmh gate`.
@@ -72,6 +72,8 @@ pub struct GateArgs {
     /// Skip the end-to-end part (no database needed).
     #[arg(long)]
     no_e2e: bool,
+    #[command(flatten)]
+    timeout: TimeoutArgs,
     #[command(flatten)]
     pub(super) output: OutputArgs,
     #[command(flatten)]
@@ -152,6 +154,7 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
         let mut options = ProviderOptions::new(url.clone());
         options.cliente_id = args.cliente_id;
         options.contract = provider_contract;
+        options.timeout = args.timeout.or(options.timeout);
         let provider = verify_provider(&options).await?;
         report.extend(in_area(provider, "contract.provider"));
     }
@@ -182,6 +185,8 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
             progress.start(&fixture.name());
             let config = E2eConfig {
                 timeline: args.html.html.is_some(),
+                http_timeout: args.timeout.or(E2eConfig::default().http_timeout),
+                progress_every: Some(std::time::Duration::from_secs(10)),
                 ..E2eConfig::default()
             };
             let run = run_fixture(fixture, server.url(), &provider, &config)

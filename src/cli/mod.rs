@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Business rules live in the library, not here.
 
 mod bench;
+mod chaos;
 mod config;
 mod contract;
 mod doctor;
@@ -23,6 +24,54 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit code for a usage or setup error (bad arguments, unreachable database, unreadable file).
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code of a run interrupted by Ctrl-C (SIGINT), as shells report it: 128 + 2.
+pub const EXIT_SIGINT: u8 = 130;
+/// Exit code of a run stopped by SIGTERM (what CI timeouts send): 128 + 15.
+pub const EXIT_SIGTERM: u8 = 143;
+
+/// A run ended by a signal; carried as the error so the exit code can say which.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted by {}", self.name())]
+pub struct Interrupted(pub Signal);
+
+/// The signals lmh stops on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Ctrl-C.
+    Int,
+    /// `kill`, CI timeouts.
+    Term,
+}
+
+impl Interrupted {
+    fn name(&self) -> &'static str {
+        match self.0 {
+            Signal::Int => "Ctrl-C",
+            Signal::Term => "SIGTERM",
+        }
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self.0 {
+            Signal::Int => EXIT_SIGINT,
+            Signal::Term => EXIT_SIGTERM,
+        }
+    }
+}
+
+/// A future that resolves on the first Ctrl-C or SIGTERM, saying which. The handlers are
+/// installed by this call, not when the future is first polled, so no signal falls in between.
+pub fn interrupt() -> anyhow::Result<impl Future<Output = Signal>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => Signal::Int,
+            _ = term.recv() => Signal::Term,
+        }
+    })
+}
 
 /// lmh: contract, configuration and end-to-end checks for LeadMaster's central-hub and session-manager.
 ///
@@ -64,6 +113,9 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// A recording, validating reverse proxy in front of a real session-manager.
     Proxy(proxy::ProxyArgs),
+    /// A randomized fault campaign against the reference scheduler: provider faults, killed
+    /// database connections, crashes, two schedulers at once; figures of what broke.
+    Chaos(chaos::ChaosArgs),
 }
 
 impl Command {
@@ -115,6 +167,7 @@ async fn dispatch(command: Command) -> anyhow::Result<Verdict> {
         Command::Gate(args) => gate::gate(args).await,
         Command::Doctor(args) => doctor::doctor(args).await,
         Command::Proxy(args) => proxy::proxy(args).await,
+        Command::Chaos(args) => chaos::chaos(args).await,
     }
 }
 
@@ -124,19 +177,18 @@ async fn dispatch(command: Command) -> anyhow::Result<Verdict> {
 async fn interruptible(
     work: impl Future<Output = anyhow::Result<Verdict>>,
 ) -> anyhow::Result<Verdict> {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("installing the SIGTERM handler")?;
+    let stop = interrupt()?;
     let signal = tokio::select! {
         outcome = work => return outcome,
-        _ = tokio::signal::ctrl_c() => "Ctrl-C",
-        _ = terminate.recv() => "SIGTERM",
+        signal = stop => signal,
     };
+    let interrupted = Interrupted(signal);
     // Dropping `work` already dropped most (ScratchDb's Drop); this catches the rest.
     match lmh::db::drop_all_live().await {
-        Ok(_) => eprintln!("interrupted by {signal}; the run's scratch databases are dropped"),
-        Err(e) => eprintln!("interrupted by {signal}; {e}"),
+        Ok(_) => eprintln!("{interrupted}; the run's scratch databases are dropped"),
+        Err(e) => eprintln!("{interrupted}; {e}"),
     }
-    Err(anyhow::anyhow!("interrupted by {signal}"))
+    Err(interrupted.into())
 }
 
 /// Run a parsed command line and turn its outcome into an exit code.
@@ -157,19 +209,24 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             // The proxy too: Ctrl-C flushes its journal and prints its summary.
             Command::Proxy(args) => proxy::proxy(args).await,
+            // It reports its in-flight sends itself before it stops.
+            Command::Scheduler(e2e::SchedulerCommand::Run(args)) => e2e::run(args).await,
             command => interruptible(dispatch(command)).await,
         }
     });
     match outcome {
         Ok(Verdict::Pass) => ExitCode::from(EXIT_OK),
         Ok(Verdict::Fail) => ExitCode::from(EXIT_FAILED),
-        Err(e) => {
-            eprintln!("error: {}", lmh::report::terminal_text(&format!("{e:#}")));
-            if let Some((title, output, html)) = outputs {
-                output.emit_setup_error(title, &e, html.as_ref());
+        Err(e) => match e.downcast_ref::<Interrupted>() {
+            Some(interrupted) => ExitCode::from(interrupted.exit_code()),
+            None => {
+                eprintln!("error: {}", lmh::report::terminal_text(&format!("{e:#}")));
+                if let Some((title, output, html)) = outputs {
+                    output.emit_setup_error(title, &e, html.as_ref());
+                }
+                ExitCode::from(EXIT_USAGE)
             }
-            ExitCode::from(EXIT_USAGE)
-        }
+        },
     }
 }
 

@@ -1,9 +1,11 @@
 //! How a command's report reaches people and CI: terminal text, JSON, JUnit XML, Markdown or
 //! GitHub annotations on stdout; JUnit, Markdown and HTML files on request.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use lmh::report::{Brevity, Report};
 
@@ -85,17 +87,19 @@ impl OutputArgs {
             group_not_exercised: !self.verbose,
         };
         match self.format {
-            Format::Human => print!("{}", report.to_human_with(brevity)),
-            Format::Json => println!("{}", serde_json::to_string_pretty(&report.to_json())?),
-            Format::Junit => print!("{}", report.to_junit()),
-            Format::Markdown => print!("{}", report.to_markdown()),
-            Format::Github => print!(
+            Format::Human => write_stdout(&report.to_human_with(brevity)),
+            Format::Json => write_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&report.to_json())?
+            )),
+            Format::Junit => write_stdout(&report.to_junit()),
+            Format::Markdown => write_stdout(&report.to_markdown()),
+            Format::Github => write_stdout(&format!(
                 "{}{}",
                 report.to_annotations(),
                 report.to_human_with(brevity)
-            ),
+            )),
         }
-        Ok(())
     }
 
     /// Write the files asked for (--junit, --markdown, and --html when given).
@@ -135,4 +139,30 @@ impl OutputArgs {
             eprintln!("error: {e:#}");
         }
     }
+}
+
+/// Set once stdout turned out to be a closed pipe (`lmh ... | head`).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Write `text` to stdout and flush it, never panicking (`print!` panics on a closed pipe).
+/// A closed pipe is not an error: the reader left, so the rest is dropped quietly (see
+/// [`stdout_closed`]). Any other failure (a full disk behind a redirect) is a setup error.
+pub fn write_stdout(text: &str) -> Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        Err(e) => Err(e).context("writing to stdout"),
+    }
+}
+
+/// Whether stdout is a pipe whose reader has gone.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
 }

@@ -290,7 +290,12 @@ pub struct Scheduler {
     next_send: Mutex<HashMap<i64, DateTime<Utc>>>,
     /// Message ids seen by this process, to catch a provider that repeats them.
     seen_ids: Mutex<HashSet<String>>,
+    /// Hears each decision as it is made (streamed logs survive an interrupted tick).
+    on_decision: Option<DecisionSink>,
 }
+
+/// A callback for each decision, as it is made.
+pub type DecisionSink = Box<dyn Fn(&Decision) + Send + Sync>;
 
 /// How a batch ended.
 enum BatchEnd {
@@ -315,7 +320,14 @@ impl Scheduler {
             idle_ticks: Mutex::new(HashMap::new()),
             next_send: Mutex::new(HashMap::new()),
             seen_ids: Mutex::new(HashSet::new()),
+            on_decision: None,
         }
+    }
+
+    /// Call `sink` with each decision as it is made, before the tick ends.
+    pub fn on_decision(mut self, sink: impl Fn(&Decision) + Send + Sync + 'static) -> Scheduler {
+        self.on_decision = Some(Box::new(sink));
+        self
     }
 
     /// The configuration in force.
@@ -345,13 +357,17 @@ impl Scheduler {
         event: Event,
         detail: impl Into<String>,
     ) {
-        report.decisions.push(Decision {
+        let decision = Decision {
             at: self.local_now(),
             programacion_id,
             envio_id,
             event,
             detail: detail.into(),
-        });
+        };
+        if let Some(sink) = &self.on_decision {
+            sink(&decision);
+        }
+        report.decisions.push(decision);
     }
 
     /// Run one tick over every approved programación.

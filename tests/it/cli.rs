@@ -483,7 +483,7 @@ fn doctor_diagnoses_the_seed_incident_without_writing() {
     rt.block_on(db.drop_database()).unwrap();
 }
 
-/// SIGTERM (what a CI timeout sends) ends a run cleanly: exit 2, no scratch database left.
+/// SIGTERM (what a CI timeout sends) ends a run cleanly: exit 143, no scratch database left.
 #[test]
 fn sigterm_drops_the_scratch_databases_of_the_run() {
     let mut child = lmh()
@@ -536,7 +536,7 @@ fn sigterm_drops_the_scratch_databases_of_the_run() {
     let status = child.wait().unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    assert_eq!(status.code(), Some(2), "{rest}");
+    assert_eq!(status.code(), Some(143), "{rest}");
     assert!(rest.contains("interrupted by SIGTERM"), "{rest}");
     let left = rt
         .block_on(lmh::db::list_scratch_databases(&helpers::server_url()))

@@ -5,7 +5,9 @@ mod helpers;
 
 mod adapter;
 mod adapter_wire;
+mod chaos;
 mod cli;
+mod cli_run;
 mod config;
 mod conformance;
 mod container;

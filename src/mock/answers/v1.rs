@@ -112,11 +112,30 @@ fn answer_json(shared: &Shared, call: &Call<'_>) -> Answer {
             if let Some(text) = library_error {
                 return Answer::new(500, error_envelope("SEND_FAILED", text));
             }
+            if matches!(fault.map(|f| &f.kind), Some(FaultKind::ResetBeforeDelivery)) {
+                return Answer::new(
+                    500,
+                    error_envelope("INTERNAL_ERROR", "connection reset before delivery"),
+                );
+            }
             let Some(chat) = whatsapp_chat_id(to) else {
                 return Answer::new(500, error_envelope("SEND_FAILED", INVALID_WID_MSG));
             };
             let n = shared.sent.fetch_add(1, Ordering::SeqCst) + 1;
             let id = format!("true_{chat}_3EB0{}{n:08X}", shared.id_prefix);
+            if matches!(
+                fault.map(|f| &f.kind),
+                Some(FaultKind::SendFailsAfterDelivery)
+            ) {
+                return Answer {
+                    status: 500,
+                    body: error_envelope(
+                        "SEND_FAILED",
+                        "Protocol error (Runtime.callFunctionOn): Target closed.",
+                    ),
+                    message_id: Some(id),
+                };
+            }
             Answer {
                 status: 200,
                 body: json!({"ok": true, "message_id": id}),

@@ -91,7 +91,7 @@ pub struct ConfigInputArgs {
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub probe_port: Vec<u16>,
     /// Timeout of each probe, in milliseconds.
-    #[arg(long, env = lmh::adapter::TIMEOUT_VAR, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    #[arg(long, env = lmh::adapter::TIMEOUT_VAR, hide_env_values = true, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub probe_timeout_ms: u64,
     /// List references to session-manager ports other than the effective one in this tree
     /// (repeatable).

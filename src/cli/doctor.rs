@@ -57,7 +57,7 @@ pub struct DoctorArgs {
     #[arg(long, default_value_t = lmh::verify::DEFAULT_CLIENTE_ID)]
     cliente_id: u64,
     /// Limit for each request to the session-manager, in milliseconds.
-    #[arg(long, env = lmh::adapter::TIMEOUT_VAR, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    #[arg(long, env = lmh::adapter::TIMEOUT_VAR, hide_env_values = true, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     timeout_ms: u64,
     #[command(flatten)]
     pub(super) output: OutputArgs,

@@ -81,7 +81,7 @@ pub struct TimeoutArgs {
     /// Limit for each request to the session-manager, in milliseconds (connect included).
     #[arg(
         long,
-        env = lmh::adapter::TIMEOUT_VAR,
+        env = lmh::adapter::TIMEOUT_VAR, hide_env_values = true,
         value_name = "MS",
         value_parser = clap::value_parser!(u64).range(1..=3_600_000)
     )]

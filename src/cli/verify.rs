@@ -44,7 +44,7 @@ pub struct ProviderArgs {
     #[arg(long, requires = "allow_send")]
     to: Option<String>,
     /// Limit for each request, in milliseconds.
-    #[arg(long, env = lmh::adapter::TIMEOUT_VAR, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    #[arg(long, env = lmh::adapter::TIMEOUT_VAR, hide_env_values = true, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     timeout_ms: u64,
     #[command(flatten)]
     pub(super) output: OutputArgs,

@@ -140,27 +140,37 @@ fn e2e_against_a_hung_status_fails_fast_naming_the_cause() {
     assert!(statuses <= 10, "{statuses} /status calls");
 }
 
-/// A batch stopped by a session-level failure is not a pass: exit 1.
+/// A batch stopped by a session-level failure is not a pass: exit 1; neither is a send whose
+/// outcome is unknown (a 500 after the request left may follow a real delivery).
 #[test]
 fn scheduler_run_exits_1_when_a_batch_stopped() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let mock = rt.block_on(MockSessionManager::start());
-    mock.set_state(51, SessionState::Ready);
-    // The page is gone while `/status` still says READY: a session-level failure.
-    mock.inject(Fault::on("send", FaultKind::SendFailsWhileReady));
     let fixture = always_open_fixture();
-    let out = scheduler_run(fixture.path().to_str().unwrap(), &mock.uri())
-        .arg("--once")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("batch_stopped"), "{stdout}");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    for (fault, event) in [
+        // The session drops out of READY as the send arrives: 409 SESSION_NOT_READY.
+        (
+            FaultKind::SessionDropsOut(SessionState::DisconnectedRecoverable),
+            "batch_stopped",
+        ),
+        // The page is gone while `/status` still says READY: 500 SEND_FAILED.
+        (FaultKind::SendFailsWhileReady, "outcome_unknown"),
+    ] {
+        let mock = rt.block_on(MockSessionManager::start());
+        mock.set_state(51, SessionState::Ready);
+        mock.inject(Fault::on("send", fault));
+        let out = scheduler_run(fixture.path().to_str().unwrap(), &mock.uri())
+            .arg("--once")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(event), "{event}: {stdout}");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{event}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// Ctrl-C while a send is in flight: the decisions made so far are already out, the send is

@@ -1,4 +1,4 @@
--- The LeadMaster tables the sending flow touches (system.md §4), as production has them:
+-- The LeadMaster tables the sending flow touches (docs/system.md §4), as production has them:
 -- latin1 tables, utf8mb4 only on the columns that carry message text or a person's name.
 -- Written to run unchanged on MariaDB 10.11 and MySQL 8 (no display widths, no
 -- engine-specific defaults). Parents are created before children so every FK resolves.

@@ -1,5 +1,5 @@
 //! The reference adapter: central-hub's view of the session-manager, spoken over the real
-//! header-based v1 API (system.md §2), with every outcome classified (invariants.md 1, 2, 5, 6).
+//! header-based v1 API (docs/system.md §2), with every outcome classified (docs/invariants.md 1, 2, 5, 6).
 //!
 //! The seed's bug was a client written against an imagined REST API
 //! (`GET /api/session-manager/sessions/sender_51`). [`SessionManagerClient::get_session`] is the
@@ -52,7 +52,7 @@ pub const CLIENTE_ID_HEADER: &str = "X-Cliente-Id";
 pub const MAX_JS_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
 
 /// Every request this adapter can make, as `(method, path)`; each must exist in the contract
-/// (invariants.md 1), which [`SessionManagerClient::new`] checks.
+/// (docs/invariants.md 1), which [`SessionManagerClient::new`] checks.
 pub const REQUESTS: [(&str, &str); 5] = [
     ("GET", "/health"),
     ("GET", "/status"),
@@ -216,7 +216,7 @@ impl SessionManagerClient {
         &self.contract
     }
 
-    /// `GET /health`, and proof that a session-manager answers (system.md §6): a body from
+    /// `GET /health`, and proof that a session-manager answers (docs/system.md §6): a body from
     /// anything else (another service's JSON, HTML, non-JSON) is `WrongService`.
     ///
     /// Not a readiness probe: v1 reports NOT_INITIALIZED here whatever the sessions are.

@@ -54,7 +54,7 @@ pub const MARKER_TABLE: &str = "lmh_scratch_marker";
 /// The environment variable [`server_url_from_env`] reads.
 pub const DATABASE_URL_ENV: &str = "DATABASE_URL";
 
-/// The LeadMaster schema (system.md §4), embedded from `migrations/`.
+/// The LeadMaster schema (docs/system.md §4), embedded from `migrations/`.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// How long lmh waits for the server before giving up on a connection or a lock.

@@ -2,7 +2,7 @@
 //! through a read-only pool and say what the scheduler would make of it.
 //!
 //! - [`probe_schema`]: every table, column (type family), enum value and unique key the
-//!   scheduler needs (system.md §4), read from `information_schema`; the missing or different
+//!   scheduler needs (docs/system.md §4), read from `information_schema`; the missing or different
 //!   ones named exactly, with what breaks.
 //! - [`next_tick`]: what the next tick would do for each approved programación, judged with the
 //!   scheduler's own rules and functions in the business time zone, with the client's session

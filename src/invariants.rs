@@ -1,4 +1,4 @@
-//! The checks of invariants.md over the database state and the mock's journal.
+//! The checks of docs/invariants.md over the database state and the mock's journal.
 //!
 //! [`Evidence`] is what a run left behind: every row of the tables the flow touches, the
 //! journal of what the provider received, and what each row was expected to end as. [`check`]
@@ -256,7 +256,7 @@ const AREA: &str = "invariant";
 pub struct Invariant {
     /// Stable identifier (`stuck`), for code that refers to one invariant.
     pub id: &'static str,
-    /// The check's name in reports, led by its number in invariants.md.
+    /// The check's name in reports, led by its number in docs/invariants.md.
     pub name: &'static str,
     /// Whether it judges what the provider received: without a journal it is skipped, never
     /// passed.

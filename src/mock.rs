@@ -1,6 +1,6 @@
 //! A mock session-manager on loopback, built on wiremock and driven by the contract.
 //!
-//! It answers like the real v1 service (system.md §2): per-client sessions created on demand,
+//! It answers like the real v1 service (docs/system.md §2): per-client sessions created on demand,
 //! the documented bodies and status codes, the odd error envelopes included. Each answer is
 //! checked against the contract as it leaves, and every request lands in a [`Journal`] with the
 //! operation it matched, or flagged as an unknown route. Faults can be injected per route.

@@ -1,4 +1,4 @@
-//! The session-manager's session states (system.md §2) and what each one means.
+//! The session-manager's session states (docs/system.md §2) and what each one means.
 
 use std::fmt;
 use std::str::FromStr;
@@ -32,7 +32,7 @@ pub enum SessionState {
 pub const MAX_RECONNECTION_ATTEMPTS: u32 = 3;
 
 impl SessionState {
-    /// Every state, in the order of system.md §2.
+    /// Every state, in the order of docs/system.md §2.
     pub const ALL: [SessionState; 10] = [
         SessionState::NotInitialized,
         SessionState::Initializing,

@@ -40,7 +40,7 @@ pub enum Stage {
     Exchange,
 }
 
-/// The one class an outcome falls into (invariants.md 2).
+/// The one class an outcome falls into (docs/invariants.md 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
     /// Bad input caught before any request: nothing was sent.
@@ -241,7 +241,7 @@ impl AdapterError {
     }
 
     /// Only transport failures, timeouts and a not-ready session are worth retrying
-    /// (invariants.md 2). A retry of `/send` after [`AdapterError::outcome_unknown`] is the
+    /// (docs/invariants.md 2). A retry of `/send` after [`AdapterError::outcome_unknown`] is the
     /// caller's decision: the first attempt may have been delivered.
     pub fn is_retryable(&self) -> bool {
         matches!(
@@ -254,7 +254,7 @@ impl AdapterError {
 
     /// Whether the request may have reached the provider although no answer was read
     /// (a timeout or dropped connection after connecting); a `/send` in this state must not
-    /// be re-sent automatically (invariants.md 9).
+    /// be re-sent automatically (docs/invariants.md 9).
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self.kind,

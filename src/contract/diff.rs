@@ -1,4 +1,4 @@
-//! Diffing two contract versions into breaking and compatible changes (invariants.md 4).
+//! Diffing two contract versions into breaking and compatible changes (docs/invariants.md 4).
 //!
 //! The point of view is the consumer's: a change is breaking when a consumer written against
 //! the old contract can fail against a provider that follows the new one. Schemas are compared

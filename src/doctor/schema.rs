@@ -1,5 +1,5 @@
 //! The schema probe: does the connected database have every table, column, enum value and key
-//! the scheduler reads or writes (system.md §4)? Read from `information_schema` only.
+//! the scheduler reads or writes (docs/system.md §4)? Read from `information_schema` only.
 
 use std::collections::{BTreeMap, BTreeSet};
 

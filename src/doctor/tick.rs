@@ -1,5 +1,5 @@
 //! The next-tick preview: what the scheduler would do if it ticked at `now`, judged by its own
-//! rules (system.md §5), without sending, claiming or writing anything.
+//! rules (docs/system.md §5), without sending, claiming or writing anything.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;

@@ -1,5 +1,5 @@
-//! The reference scheduler: central-hub's sending rules (system.md §5), done right
-//! (invariants.md 8–15).
+//! The reference scheduler: central-hub's sending rules (docs/system.md §5), done right
+//! (docs/invariants.md 8–15).
 //!
 //! One [`Scheduler::tick`] does what `programacionScheduler` does every 60 s:
 //!

@@ -39,7 +39,7 @@ fn json_answer(status: u16, body: Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
 }
 
-/// A `/status` body as the v1 provider builds it for `state` (system.md §2 table).
+/// A `/status` body as the v1 provider builds it for `state` (docs/system.md §2 table).
 fn status_body(cliente_id: u64, state: SessionState) -> Value {
     let mut body = json!({
         "cliente_id": cliente_id,

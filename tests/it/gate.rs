@@ -1,5 +1,5 @@
 //! `lmh gate` and contracts: the provider's contract is diffed against the consumer's
-//! (invariants.md 4), the provider is verified against its contract and the consumer's journal
+//! (docs/invariants.md 4), the provider is verified against its contract and the consumer's journal
 //! against the consumer's.
 
 use std::process::{Command, Output};

@@ -1,5 +1,5 @@
-//! The reference scheduler against a real MariaDB and the mock: the rules of system.md §5,
-//! done right per invariants.md 8–15, and each historical bug caught by the invariant checks.
+//! The reference scheduler against a real MariaDB and the mock: the rules of docs/system.md §5,
+//! done right per docs/invariants.md 8–15, and each historical bug caught by the invariant checks.
 
 use crate::helpers;
 

@@ -1,4 +1,4 @@
-//! The drifted provider (contract v2, system.md §3): one session for everyone, `status` instead
+//! The drifted provider (contract v2, docs/system.md §3): one session for everyone, `status` instead
 //! of `state`, no `/send`, and Express's default HTML pages for unknown routes and bad bodies.
 
 use serde_json::{Value, json};

@@ -12,6 +12,7 @@ mod check;
 mod eval;
 mod http;
 mod module;
+mod mutate;
 mod parse;
 mod value;
 mod walk;

@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use oxc_ast::ast::{
-    Argument, ArrowFunctionBody, BindingPattern, CallExpression, Class, ClassElement, Declaration,
-    ExportDefaultDeclarationKind, Expression, ForStatementInit, ForStatementLeft,
-    ImportDeclaration, ObjectPropertyKind, Statement, VariableDeclaration,
+    Argument, ArrowFunctionBody, AssignmentTarget, BindingPattern, CallExpression, Class,
+    ClassElement, Declaration, ExportDefaultDeclarationKind, Expression, ForStatementInit,
+    ForStatementLeft, ImportDeclaration, ObjectPropertyKind, Statement, VariableDeclaration,
 };
 use oxc_span::{GetSpan, Span};
 
@@ -399,9 +399,12 @@ impl<'s, 'a> Walker<'s, 'a> {
             }
             Expression::AssignmentExpression(a) => {
                 self.expression(&a.right);
-                if let Some(name) = a.left.get_identifier_name() {
+                // Not `get_identifier_name`: it answers `b` for `a.b = v` too.
+                if let AssignmentTarget::AssignmentTargetIdentifier(id) = &a.left {
                     let value = self.eval(&a.right);
-                    self.rebind(name, value);
+                    self.rebind(id.name.as_str(), value);
+                } else {
+                    self.member_assignment(a);
                 }
             }
             Expression::ObjectExpression(o) => {
@@ -429,7 +432,7 @@ impl<'s, 'a> Walker<'s, 'a> {
     }
 
     /// `x = value`: the nearest scope that has `x`, else the innermost.
-    fn rebind(&mut self, name: &'a str, value: Val<'a>) {
+    pub fn rebind(&mut self, name: &'a str, value: Val<'a>) {
         match self.scopes.iter_mut().rev().find(|s| s.contains_key(name)) {
             Some(s) => {
                 s.insert(name, value);
@@ -465,6 +468,7 @@ impl<'s, 'a> Walker<'s, 'a> {
     fn call(&mut self, c: &'a CallExpression<'a>) {
         self.expression(&c.callee);
         self.arguments(&c.arguments);
+        self.mutating_call(c);
         match self.eval(&c.callee) {
             Val::Client(client) => self.http_call(c, client, None),
             Val::Method(client, m) => self.http_call(c, client, Some(m)),

@@ -560,3 +560,53 @@ proptest::proptest! {
         proptest::prop_assert_eq!(scan.files, 3);
     }
 }
+
+/// Headers added after the object literal (a member assignment, `Object.assign`, an axios
+/// interceptor or `defaults`) are the consumer's headers too: never "missing".
+#[test]
+fn headers_set_after_the_literal_are_seen() {
+    let dir = tree(&[(
+        "src/sm.js",
+        r#"const axios = require('axios');
+const BASE = process.env.SESSION_MANAGER_BASE_URL || 'http://localhost:3001';
+async function send(clienteId, to, message) {
+  const headers = { 'Content-Type': 'application/json' };
+  headers['X-Cliente-Id'] = String(clienteId);
+  return fetch(`${BASE}/send`, { method: 'POST', headers, body: JSON.stringify({ to, message }) });
+}
+async function status(clienteId) {
+  const config = { method: 'get', url: `${BASE}/status`, headers: {} };
+  config.headers['X-Cliente-Id'] = clienteId;
+  return axios(config);
+}
+async function assigned(clienteId) {
+  const headers = {};
+  Object.assign(headers, { 'X-Cliente-Id': clienteId });
+  return fetch(`${BASE}/status`, { headers });
+}
+const api = axios.create({ baseURL: BASE });
+api.interceptors.request.use((cfg) => { cfg.headers['X-Cliente-Id'] = current(); return cfg; });
+async function intercepted() {
+  return api.get('/status');
+}
+async function stillMissing() {
+  const headers = { 'Content-Type': 'application/json' };
+  headers.Accept = 'application/json';
+  return fetch(`${BASE}/status`, { headers });
+}
+module.exports = { send, status, assigned, intercepted, stillMissing };
+"#,
+    )]);
+    let report = run(dir.path());
+    let human = report.to_human();
+    let failed = with(&report, Outcome::Fail);
+    assert_eq!(failed.len(), 1, "{human}");
+    assert_eq!(failed[0].name, "src/sm.js:26:10", "{human}");
+    assert_eq!(with(&report, Outcome::Pass).len(), 3, "{human}");
+    let skipped = with(&report, Outcome::Skip);
+    assert_eq!(skipped.len(), 1, "{human}");
+    assert!(
+        skipped[0].summary.contains("api.interceptors.request.use"),
+        "{human}"
+    );
+}

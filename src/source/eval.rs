@@ -71,7 +71,7 @@ impl<'a> Walker<'_, 'a> {
             Expression::ConditionalExpression(c) => {
                 let (a, b) = (self.eval(&c.consequent), self.eval(&c.alternate));
                 if a.has_base() {
-                    a
+                    Val::either(a, b)
                 } else if b.has_base() {
                     b
                 } else {

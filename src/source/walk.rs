@@ -33,7 +33,19 @@ pub(crate) struct Sink<'a> {
     pub via: Vec<String>,
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    /// One sink per URL it may have (see [`Val::OneOf`]).
+    pub fn alternatives(&self) -> Vec<Sink<'a>> {
+        self.url
+            .alternatives()
+            .into_iter()
+            .map(|url| Sink {
+                url,
+                ..self.clone()
+            })
+            .collect()
+    }
+
     /// Whether the URL's path is a parameter of the function read: a caller supplies it.
     pub fn is_pending(&self) -> bool {
         let parts = self.url.parts();
@@ -219,10 +231,13 @@ impl<'s, 'a> Walker<'s, 'a> {
             Statement::ExpressionStatement(e) => self.expression(&e.expression),
             Statement::IfStatement(i) => {
                 self.expression(&i.test);
+                let before = self.scopes.clone();
                 self.statement(&i.consequent);
+                let then = std::mem::replace(&mut self.scopes, before);
                 if let Some(alt) = &i.alternate {
                     self.statement(alt);
                 }
+                self.join(then);
             }
             Statement::ForStatement(f) => {
                 match &f.init {

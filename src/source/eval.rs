@@ -151,7 +151,11 @@ impl<'a> Walker<'_, 'a> {
                         let obj = self.eval(&m.object);
                         self.member(obj, &k)
                     }
-                    None => Val::Unknown(self.text_of(e)),
+                    None => match self.eval(&m.object) {
+                        // `axios[method](...)`: an HTTP call whose method lmh cannot read.
+                        Val::Client(c) => Val::Method(c, String::new()),
+                        _ => Val::Unknown(self.text_of(e)),
+                    },
                 }
             }
             Expression::ChainExpression(c) => match &c.expression {

@@ -660,3 +660,24 @@ module.exports = { ifElse, ifOnly, ternary, headerInOneBranch };
     assert_eq!(skipped.len(), 1, "{human}");
     assert_eq!(skipped[0].name, "src/sm.js:23:10", "{human}");
 }
+
+/// `axios[method](url)`: the method is computed, so the call is "not checked", never dropped.
+#[test]
+fn a_computed_client_method_is_not_checked() {
+    let dir = tree(&[(
+        "src/sm.js",
+        r#"const axios = require('axios');
+const BASE = process.env.SESSION_MANAGER_BASE_URL;
+async function call(method, clienteId) {
+  return axios[method](`${BASE}/status`, { headers: { 'X-Cliente-Id': clienteId } });
+}
+module.exports = { call };
+"#,
+    )]);
+    let report = run(dir.path());
+    let human = report.to_human();
+    let skipped = with(&report, Outcome::Skip);
+    assert_eq!(skipped.len(), 1, "{human}");
+    assert_eq!(skipped[0].name, "src/sm.js:4:10", "{human}");
+    assert!(skipped[0].summary.contains("method is computed"), "{human}");
+}

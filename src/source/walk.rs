@@ -276,13 +276,7 @@ impl<'s, 'a> Walker<'s, 'a> {
                     self.statements(&f.body);
                 }
             }
-            Statement::SwitchStatement(sw) => {
-                self.expression(&sw.discriminant);
-                for case in &sw.cases {
-                    case.test.iter().for_each(|e| self.expression(e));
-                    self.statements(&case.consequent);
-                }
-            }
+            Statement::SwitchStatement(sw) => self.switch(sw),
             Statement::LabeledStatement(l) => self.statement(&l.body),
             Statement::VariableDeclaration(d) => self.declare(d, true),
             Statement::FunctionDeclaration(f) => self.visit_fn(FnNode::Func(f), fn_name(f)),

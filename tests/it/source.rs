@@ -681,3 +681,36 @@ module.exports = { call };
     assert_eq!(skipped[0].name, "src/sm.js:4:10", "{human}");
     assert!(skipped[0].summary.contains("method is computed"), "{human}");
 }
+
+/// A URL assigned in the cases of a `switch` is checked for every case.
+#[test]
+fn a_url_chosen_by_a_switch_is_checked_in_every_case() {
+    let dir = tree(&[(
+        "src/sm.js",
+        r#"const BASE = process.env.SESSION_MANAGER_BASE_URL;
+async function status(clienteId, mode) {
+  let url;
+  switch (mode) {
+    case 'legacy':
+      url = `${BASE}/api/session-manager/sessions/${clienteId}`;
+      break;
+    default:
+      url = `${BASE}/status`;
+  }
+  return fetch(url, { headers: { 'X-Cliente-Id': String(clienteId) } });
+}
+module.exports = { status };
+"#,
+    )]);
+    let report = run(dir.path());
+    let human = report.to_human();
+    let failed = with(&report, Outcome::Fail);
+    assert_eq!(failed.len(), 1, "{human}");
+    assert!(
+        failed[0]
+            .summary
+            .starts_with("GET /api/session-manager/sessions/${clienteId}: no such operation"),
+        "{human}"
+    );
+    assert_eq!(with(&report, Outcome::Pass).len(), 1, "{human}");
+}

@@ -187,20 +187,16 @@ pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
     // The few lines the seed's analyst reached by hand, first in every form.
     let failed = report.checks.iter().any(|c| c.outcome == Outcome::Fail);
     // The configuration and identity findings belong in the summary too: on the incident
-    // day they were the root cause. A wrong port hides a wrong route, so it comes first.
-    let config_lines: Vec<String> = report
+    // day they were the root cause. A wrong port hides a wrong route, so it comes first; the
+    // route comes next, before the database and session lines, since it stops every tick.
+    let mut lines: Vec<String> = report
         .checks
         .iter()
         .filter(|c| c.outcome == Outcome::Fail && (c.area == "config" || c.area == "provider"))
         .map(|c| format!("{}: {}", c.name, c.summary))
         .collect();
-    let mut code_lines: Vec<String> = blockers.iter().map(|b| b.line()).collect();
-    code_lines.extend(lmh::doctor::not_checked_line(&source_checks));
-    let (first, last) = if config_lines.is_empty() {
-        (code_lines, config_lines)
-    } else {
-        (config_lines, code_lines)
-    };
+    lines.extend(blockers.iter().map(|b| b.line()));
+    lines.extend(lmh::doctor::not_checked_line(&source_checks));
     let diagnosis = Check::new(
         "diagnosis",
         "summary",
@@ -211,9 +207,8 @@ pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
             "nothing keeps rows pendiente"
         },
     )
-    .with_details(first)
-    .with_details(found.diagnosis())
-    .with_details(last);
+    .with_details(lines)
+    .with_details(found.diagnosis());
     report.checks.insert(0, diagnosis);
     args.output.emit(&report)
 }

@@ -71,7 +71,7 @@ impl<'a> Walker<'_, 'a> {
             Expression::ConditionalExpression(c) => {
                 let (a, b) = (self.eval(&c.consequent), self.eval(&c.alternate));
                 if a.has_base() {
-                    a
+                    Val::either(a, b)
                 } else if b.has_base() {
                     b
                 } else {
@@ -151,7 +151,11 @@ impl<'a> Walker<'_, 'a> {
                         let obj = self.eval(&m.object);
                         self.member(obj, &k)
                     }
-                    None => Val::Unknown(self.text_of(e)),
+                    None => match self.eval(&m.object) {
+                        // `axios[method](...)`: an HTTP call whose method lmh cannot read.
+                        Val::Client(c) => Val::Method(c, String::new()),
+                        _ => Val::Unknown(self.text_of(e)),
+                    },
                 }
             }
             Expression::ChainExpression(c) => match &c.expression {

@@ -87,6 +87,11 @@ fn axios<'a>(
             (arg(0), arg(1), Val::Undefined, Some(m))
         }
         Some(m @ ("post" | "put" | "patch")) => (arg(0), arg(2), arg(1), Some(m)),
+        // A computed method (see `Walker::eval`): where the config goes depends on it.
+        Some("") => {
+            let computed = Val::Unknown("a computed axios method".into());
+            (arg(0), computed.clone(), computed, Some(""))
+        }
         Some(_) => return None,
     };
     let base = instance.get("baseURL");
@@ -97,6 +102,7 @@ fn axios<'a>(
         base => Val::Str(concat(base.parts(), url.parts())),
     };
     let method = match verb {
+        Some("") => Val::Unknown("a computed axios method".into()),
         Some(v) => Val::lit(&v.to_ascii_uppercase()),
         None => or_default(
             or_undefined(w.member(config.clone(), "method"), instance.get("method")),

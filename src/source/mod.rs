@@ -8,10 +8,12 @@
 //! [`Call`]: method, path template, headers and body keys, checked against the contract by
 //! [`check`]. What lmh cannot resolve is an [`Unchecked`] with its reason, never a pass.
 
+mod branch;
 mod check;
 mod eval;
 mod http;
 mod module;
+mod mutate;
 mod parse;
 mod value;
 mod walk;
@@ -127,7 +129,7 @@ fn scan_here(dir: &Path) -> Result<SourceScan, SourceError> {
     let an = module::Analyzer::new(files);
     let sinks = an.all_sinks();
     let inlined = an.inlined.borrow().clone();
-    for s in sinks {
+    for s in sinks.iter().flat_map(walk::Sink::alternatives) {
         if s.is_pending() && inlined.contains(&s.origin) {
             continue;
         }

@@ -110,6 +110,7 @@ impl<'a> Analyzer<'a> {
             match s {
                 Statement::ImportDeclaration(d) => w.import(d),
                 Statement::VariableDeclaration(d) => w.declare(d, false),
+                Statement::ExpressionStatement(e) => w.mutation(&e.expression),
                 Statement::ExportDeclaration(d) => {
                     if let Declaration::VariableDeclaration(v) = &d.declaration {
                         w.declare(v, false);

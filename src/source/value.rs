@@ -146,6 +146,9 @@ pub(crate) enum Val<'a> {
     /// A parameter of the function being read (or a member of one).
     Param(String),
     Undefined,
+    /// One of several URLs built from the base URL, chosen by a condition (`a ? b : c`, or
+    /// assigned in the branches of an `if`): each is checked.
+    OneOf(Rc<Vec<Val<'a>>>),
     /// Anything else: its source.
     Unknown(String),
 }
@@ -186,7 +189,40 @@ impl<'a> Val<'a> {
 
     /// Whether the value is built from `SESSION_MANAGER_BASE_URL`.
     pub fn has_base(&self) -> bool {
-        matches!(self, Val::Str(p) if p.contains(&Part::Base))
+        match self {
+            Val::Str(p) => p.contains(&Part::Base),
+            Val::OneOf(vs) => vs.iter().any(Val::has_base),
+            _ => false,
+        }
+    }
+
+    /// `a` or `b`: both when they are different URLs built from the base URL, else `a`.
+    pub fn either(a: Val<'a>, b: Val<'a>) -> Val<'a> {
+        if !(a.has_base() && b.has_base()) {
+            return a;
+        }
+        let mut all = a.alternatives();
+        for v in b.alternatives() {
+            if !all.iter().any(|x| x.same_str(&v)) {
+                all.push(v);
+            }
+        }
+        if all.len() == 1 {
+            return all.remove(0);
+        }
+        Val::OneOf(Rc::new(all))
+    }
+
+    /// Each value this one may be (itself, or each of a [`Val::OneOf`]).
+    pub fn alternatives(&self) -> Vec<Val<'a>> {
+        match self {
+            Val::OneOf(vs) => vs.iter().flat_map(Val::alternatives).collect(),
+            other => vec![other.clone()],
+        }
+    }
+
+    fn same_str(&self, other: &Val<'a>) -> bool {
+        matches!((self, other), (Val::Str(a), Val::Str(b)) if a == b)
     }
 
     /// A short description for reports.
@@ -196,6 +232,11 @@ impl<'a> Val<'a> {
             Val::Param(p) | Val::Unknown(p) => p.clone(),
             Val::Undefined => "undefined".into(),
             Val::Func(f) => format!("function {}", f.name),
+            Val::OneOf(vs) => vs
+                .iter()
+                .map(Val::describe)
+                .collect::<Vec<_>>()
+                .join(" or "),
             _ => "an object".into(),
         }
     }

@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use oxc_ast::ast::{
-    Argument, ArrowFunctionBody, BindingPattern, CallExpression, Class, ClassElement, Declaration,
-    ExportDefaultDeclarationKind, Expression, ForStatementInit, ForStatementLeft,
-    ImportDeclaration, ObjectPropertyKind, Statement, VariableDeclaration,
+    Argument, ArrowFunctionBody, AssignmentTarget, BindingPattern, CallExpression, Class,
+    ClassElement, Declaration, ExportDefaultDeclarationKind, Expression, ForStatementInit,
+    ForStatementLeft, ImportDeclaration, ObjectPropertyKind, Statement, VariableDeclaration,
 };
 use oxc_span::{GetSpan, Span};
 
@@ -33,7 +33,19 @@ pub(crate) struct Sink<'a> {
     pub via: Vec<String>,
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    /// One sink per URL it may have (see [`Val::OneOf`]).
+    pub fn alternatives(&self) -> Vec<Sink<'a>> {
+        self.url
+            .alternatives()
+            .into_iter()
+            .map(|url| Sink {
+                url,
+                ..self.clone()
+            })
+            .collect()
+    }
+
     /// Whether the URL's path is a parameter of the function read: a caller supplies it.
     pub fn is_pending(&self) -> bool {
         let parts = self.url.parts();
@@ -219,10 +231,13 @@ impl<'s, 'a> Walker<'s, 'a> {
             Statement::ExpressionStatement(e) => self.expression(&e.expression),
             Statement::IfStatement(i) => {
                 self.expression(&i.test);
+                let before = self.scopes.clone();
                 self.statement(&i.consequent);
+                let then = std::mem::replace(&mut self.scopes, before);
                 if let Some(alt) = &i.alternate {
                     self.statement(alt);
                 }
+                self.join(then);
             }
             Statement::ForStatement(f) => {
                 match &f.init {
@@ -261,13 +276,7 @@ impl<'s, 'a> Walker<'s, 'a> {
                     self.statements(&f.body);
                 }
             }
-            Statement::SwitchStatement(sw) => {
-                self.expression(&sw.discriminant);
-                for case in &sw.cases {
-                    case.test.iter().for_each(|e| self.expression(e));
-                    self.statements(&case.consequent);
-                }
-            }
+            Statement::SwitchStatement(sw) => self.switch(sw),
             Statement::LabeledStatement(l) => self.statement(&l.body),
             Statement::VariableDeclaration(d) => self.declare(d, true),
             Statement::FunctionDeclaration(f) => self.visit_fn(FnNode::Func(f), fn_name(f)),
@@ -399,9 +408,12 @@ impl<'s, 'a> Walker<'s, 'a> {
             }
             Expression::AssignmentExpression(a) => {
                 self.expression(&a.right);
-                if let Some(name) = a.left.get_identifier_name() {
+                // Not `get_identifier_name`: it answers `b` for `a.b = v` too.
+                if let AssignmentTarget::AssignmentTargetIdentifier(id) = &a.left {
                     let value = self.eval(&a.right);
-                    self.rebind(name, value);
+                    self.rebind(id.name.as_str(), value);
+                } else {
+                    self.member_assignment(a);
                 }
             }
             Expression::ObjectExpression(o) => {
@@ -429,7 +441,7 @@ impl<'s, 'a> Walker<'s, 'a> {
     }
 
     /// `x = value`: the nearest scope that has `x`, else the innermost.
-    fn rebind(&mut self, name: &'a str, value: Val<'a>) {
+    pub fn rebind(&mut self, name: &'a str, value: Val<'a>) {
         match self.scopes.iter_mut().rev().find(|s| s.contains_key(name)) {
             Some(s) => {
                 s.insert(name, value);
@@ -465,6 +477,7 @@ impl<'s, 'a> Walker<'s, 'a> {
     fn call(&mut self, c: &'a CallExpression<'a>) {
         self.expression(&c.callee);
         self.arguments(&c.arguments);
+        self.mutating_call(c);
         match self.eval(&c.callee) {
             Val::Client(client) => self.http_call(c, client, None),
             Val::Method(client, m) => self.http_call(c, client, Some(m)),

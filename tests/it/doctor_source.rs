@@ -143,6 +143,12 @@ async fn wrong_port_and_wrong_route_name_both_the_port_first() {
         .expect("the route line");
     assert!(port_at < route_at, "{lines:#?}");
     assert_eq!(port_at, 0, "{lines:#?}");
+    // Both causes lead: the route comes before the database and session lines.
+    let schema_at = lines
+        .iter()
+        .position(|l| l.starts_with("schema of"))
+        .expect("the schema line");
+    assert!(route_at < schema_at, "{lines:#?}");
     db.drop_database().await.unwrap();
 }
 

@@ -560,3 +560,157 @@ proptest::proptest! {
         proptest::prop_assert_eq!(scan.files, 3);
     }
 }
+
+/// Headers added after the object literal (a member assignment, `Object.assign`, an axios
+/// interceptor or `defaults`) are the consumer's headers too: never "missing".
+#[test]
+fn headers_set_after_the_literal_are_seen() {
+    let dir = tree(&[(
+        "src/sm.js",
+        r#"const axios = require('axios');
+const BASE = process.env.SESSION_MANAGER_BASE_URL || 'http://localhost:3001';
+async function send(clienteId, to, message) {
+  const headers = { 'Content-Type': 'application/json' };
+  headers['X-Cliente-Id'] = String(clienteId);
+  return fetch(`${BASE}/send`, { method: 'POST', headers, body: JSON.stringify({ to, message }) });
+}
+async function status(clienteId) {
+  const config = { method: 'get', url: `${BASE}/status`, headers: {} };
+  config.headers['X-Cliente-Id'] = clienteId;
+  return axios(config);
+}
+async function assigned(clienteId) {
+  const headers = {};
+  Object.assign(headers, { 'X-Cliente-Id': clienteId });
+  return fetch(`${BASE}/status`, { headers });
+}
+const api = axios.create({ baseURL: BASE });
+api.interceptors.request.use((cfg) => { cfg.headers['X-Cliente-Id'] = current(); return cfg; });
+async function intercepted() {
+  return api.get('/status');
+}
+async function stillMissing() {
+  const headers = { 'Content-Type': 'application/json' };
+  headers.Accept = 'application/json';
+  return fetch(`${BASE}/status`, { headers });
+}
+module.exports = { send, status, assigned, intercepted, stillMissing };
+"#,
+    )]);
+    let report = run(dir.path());
+    let human = report.to_human();
+    let failed = with(&report, Outcome::Fail);
+    assert_eq!(failed.len(), 1, "{human}");
+    assert_eq!(failed[0].name, "src/sm.js:26:10", "{human}");
+    assert_eq!(with(&report, Outcome::Pass).len(), 3, "{human}");
+    let skipped = with(&report, Outcome::Skip);
+    assert_eq!(skipped.len(), 1, "{human}");
+    assert!(
+        skipped[0].summary.contains("api.interceptors.request.use"),
+        "{human}"
+    );
+}
+
+/// A URL chosen by a condition is checked in every branch: the incident's route in the
+/// rarely taken one must fail even when the other branch is correct.
+#[test]
+fn every_branch_of_a_chosen_url_is_checked() {
+    let dir = tree(&[(
+        "src/sm.js",
+        r#"const BASE = process.env.SESSION_MANAGER_BASE_URL || 'http://localhost:3001';
+async function ifElse(clienteId, legacy) {
+  let url;
+  if (legacy) {
+    url = `${BASE}/api/session-manager/sessions/sender_${clienteId}`;
+  } else {
+    url = `${BASE}/status`;
+  }
+  return fetch(url, { headers: { 'X-Cliente-Id': String(clienteId) } });
+}
+async function ifOnly(clienteId, legacy) {
+  let url = `${BASE}/status`;
+  if (legacy) url = `${BASE}/api/session-manager/sessions/${clienteId}`;
+  return fetch(url, { headers: { 'X-Cliente-Id': String(clienteId) } });
+}
+async function ternary(clienteId, legacy) {
+  const url = legacy ? `${BASE}/status` : `${BASE}/api/session-manager/sessions/${clienteId}`;
+  return fetch(url, { headers: { 'X-Cliente-Id': String(clienteId) } });
+}
+async function headerInOneBranch(clienteId) {
+  const headers = {};
+  if (clienteId) headers['X-Cliente-Id'] = String(clienteId);
+  return fetch(`${BASE}/status`, { headers });
+}
+module.exports = { ifElse, ifOnly, ternary, headerInOneBranch };
+"#,
+    )]);
+    let report = run(dir.path());
+    let human = report.to_human();
+    let failed: Vec<&str> = with(&report, Outcome::Fail)
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        failed,
+        ["src/sm.js:9:10", "src/sm.js:14:10", "src/sm.js:18:10"],
+        "{human}"
+    );
+    assert_eq!(with(&report, Outcome::Pass).len(), 3, "{human}");
+    let skipped = with(&report, Outcome::Skip);
+    assert_eq!(skipped.len(), 1, "{human}");
+    assert_eq!(skipped[0].name, "src/sm.js:23:10", "{human}");
+}
+
+/// `axios[method](url)`: the method is computed, so the call is "not checked", never dropped.
+#[test]
+fn a_computed_client_method_is_not_checked() {
+    let dir = tree(&[(
+        "src/sm.js",
+        r#"const axios = require('axios');
+const BASE = process.env.SESSION_MANAGER_BASE_URL;
+async function call(method, clienteId) {
+  return axios[method](`${BASE}/status`, { headers: { 'X-Cliente-Id': clienteId } });
+}
+module.exports = { call };
+"#,
+    )]);
+    let report = run(dir.path());
+    let human = report.to_human();
+    let skipped = with(&report, Outcome::Skip);
+    assert_eq!(skipped.len(), 1, "{human}");
+    assert_eq!(skipped[0].name, "src/sm.js:4:10", "{human}");
+    assert!(skipped[0].summary.contains("method is computed"), "{human}");
+}
+
+/// A URL assigned in the cases of a `switch` is checked for every case.
+#[test]
+fn a_url_chosen_by_a_switch_is_checked_in_every_case() {
+    let dir = tree(&[(
+        "src/sm.js",
+        r#"const BASE = process.env.SESSION_MANAGER_BASE_URL;
+async function status(clienteId, mode) {
+  let url;
+  switch (mode) {
+    case 'legacy':
+      url = `${BASE}/api/session-manager/sessions/${clienteId}`;
+      break;
+    default:
+      url = `${BASE}/status`;
+  }
+  return fetch(url, { headers: { 'X-Cliente-Id': String(clienteId) } });
+}
+module.exports = { status };
+"#,
+    )]);
+    let report = run(dir.path());
+    let human = report.to_human();
+    let failed = with(&report, Outcome::Fail);
+    assert_eq!(failed.len(), 1, "{human}");
+    assert!(
+        failed[0]
+            .summary
+            .starts_with("GET /api/session-manager/sessions/${clienteId}: no such operation"),
+        "{human}"
+    );
+    assert_eq!(with(&report, Outcome::Pass).len(), 1, "{human}");
+}

@@ -439,7 +439,8 @@ async fn run_in(
     if config.dry_run {
         checks.push(dry_run_coverage(fixture, &would_send));
     }
-    if let Provider::Url { base_url, .. } = provider {
+    // Not named by its URL: behind `recorded` that is the recording proxy's, not the user's.
+    if let Provider::Url { .. } = provider {
         let not_ready: Vec<String> = fixture
             .sessions
             .iter()
@@ -451,7 +452,7 @@ async fn run_in(
                 Check::warn(
                     "invariant",
                     "fixture sessions",
-                    format!("{base_url} is external: the fixture's session states were not applied; expectations that rely on them may not hold"),
+                    "the session-manager given by --session-manager is external: the fixture's session states were not applied; expectations that rely on them may not hold",
                 )
                 .with_details(not_ready),
             );

@@ -469,6 +469,7 @@ async fn run_in(
     {
         c.details.extend(stuck);
     }
+    name_unknown_sessions(&mut checks, &log);
 
     let tally = |e: invariants::Expected| {
         let rows: Vec<_> = ev
@@ -585,4 +586,31 @@ async fn nothing_left(db: &ScratchDb) -> Result<bool, sqlx::Error> {
     .fetch_one(db.pool())
     .await?;
     Ok(left == 0)
+}
+
+/// When rows stayed pendiente and the session-manager could not say whether a session was
+/// READY (unreachable, wrong route, broken answer), the failed check says so in its summary:
+/// "never claimed" alone sends a person to look at windows and quotas instead.
+fn name_unknown_sessions(checks: &mut [Check], log: &[crate::scheduler::Decision]) {
+    let unknown: Vec<_> = log
+        .iter()
+        .filter(|d| d.event == Event::SkipSessionUnknown)
+        .collect();
+    let Some(last) = unknown.last() else {
+        return;
+    };
+    let Some(name) = invariants::invariant("stuck").map(|i| i.name) else {
+        return;
+    };
+    if let Some(c) = checks
+        .iter_mut()
+        .find(|c| c.name == name && c.outcome == crate::report::Outcome::Fail)
+    {
+        c.summary = format!(
+            "{}; the session-manager could not say whether the session was READY on {} tick(s), last: {}",
+            c.summary,
+            unknown.len(),
+            last.detail
+        );
+    }
 }

@@ -556,7 +556,9 @@ fn an_alias_bomb_is_refused_with_what_to_do() {
     let mut text = format!("a: &a [{}]\n", vec!["x"; 10].join(","));
     for i in 0..8u8 {
         let (prev, this) = ((b'a' + i) as char, (b'b' + i) as char);
-        let refs = [format!("*{prev}"); 10].join(",");
+        let refs = std::iter::repeat_n(format!("*{prev}"), 10)
+            .collect::<Vec<_>>()
+            .join(",");
         text.push_str(&format!("{this}: &{this} [{refs}]\n"));
     }
     std::fs::write(&path, text).unwrap();

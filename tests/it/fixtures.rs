@@ -553,7 +553,7 @@ fn the_embedded_fixtures_are_exactly_the_files_of_fixtures_dir() {
 fn an_alias_bomb_is_refused_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bomb.yaml");
-    let mut text = format!("a: &a [{}]\n", vec!["x"; 10].join(","));
+    let mut text = format!("a: &a [{}]\n", ["x"; 10].join(","));
     for i in 0..8u8 {
         let (prev, this) = ((b'a' + i) as char, (b'b' + i) as char);
         let refs = std::iter::repeat_n(format!("*{prev}"), 10)

@@ -464,7 +464,8 @@ async fn run_in(
     if config.dry_run {
         checks.push(dry_run_coverage(fixture, &would_send));
     }
-    if let Provider::Url { base_url, .. } = provider {
+    // Not named by its URL: behind `recorded` that is the recording proxy's, not the user's.
+    if let Provider::Url { .. } = provider {
         let not_ready: Vec<String> = fixture
             .sessions
             .iter()
@@ -476,7 +477,7 @@ async fn run_in(
                 Check::warn(
                     "invariant",
                     "fixture sessions",
-                    format!("{base_url} is external: the fixture's session states were not applied; expectations that rely on them may not hold"),
+                    "the session-manager given by --session-manager is external: the fixture's session states were not applied; expectations that rely on them may not hold",
                 )
                 .with_details(not_ready),
             );
@@ -493,6 +494,7 @@ async fn run_in(
     {
         c.details.extend(stuck);
     }
+    name_unknown_sessions(&mut checks, &log);
 
     let tally = |e: invariants::Expected| {
         let rows: Vec<_> = ev
@@ -707,5 +709,32 @@ impl Reachability {
                 )
             })
             .collect()
+    }
+}
+
+/// When rows stayed pendiente and the session-manager could not say whether a session was
+/// READY (unreachable, wrong route, broken answer), the failed check says so in its summary:
+/// "never claimed" alone sends a person to look at windows and quotas instead.
+fn name_unknown_sessions(checks: &mut [Check], log: &[crate::scheduler::Decision]) {
+    let unknown: Vec<_> = log
+        .iter()
+        .filter(|d| d.event == Event::SkipSessionUnknown)
+        .collect();
+    let Some(last) = unknown.last() else {
+        return;
+    };
+    let Some(name) = invariants::invariant("stuck").map(|i| i.name) else {
+        return;
+    };
+    if let Some(c) = checks
+        .iter_mut()
+        .find(|c| c.name == name && c.outcome == crate::report::Outcome::Fail)
+    {
+        c.summary = format!(
+            "{}; the session-manager could not say whether the session was READY on {} tick(s), last: {}",
+            c.summary,
+            unknown.len(),
+            last.detail
+        );
     }
 }

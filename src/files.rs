@@ -210,6 +210,15 @@ pub enum WriteError {
     },
 }
 
+impl WriteError {
+    /// The path lmh was asked to write.
+    pub fn path(&self) -> &Path {
+        match self {
+            WriteError::NotAFile { path, .. } | WriteError::Io { path, .. } => path,
+        }
+    }
+}
+
 /// Write `bytes` to `path` as a whole: into a new temporary file beside it (created exclusively,
 /// with an unpredictable name, never through a link), then renamed over `path`. Only a regular
 /// file or a missing path is replaced; a symlink or special file there is refused, so lmh run as
@@ -221,13 +230,7 @@ pub fn write_output_file(path: &Path, bytes: &[u8], what: &str) -> Result<(), Wr
         what: what.to_string(),
         error,
     };
-    refuse_non_regular(path, what)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    // Checked first for a plain message: tempfile's errors name its temporary file instead.
-    std::fs::metadata(dir).map_err(io)?;
+    let dir = check_output_path(path, what)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".lmh-").suffix(".tmp");
     #[cfg(unix)]
@@ -244,6 +247,24 @@ pub fn write_output_file(path: &Path, bytes: &[u8], what: &str) -> Result<(), Wr
     refuse_non_regular(path, what)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// Whether [`write_output_file`] would accept `path`: missing or a regular file, in a directory
+/// that exists. Commands call it before they start, so a run is not wasted on a report it cannot
+/// write. Returns the directory the file goes in.
+pub fn check_output_path<'p>(path: &'p Path, what: &str) -> Result<&'p Path, WriteError> {
+    refuse_non_regular(path, what)?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // Checked first for a plain message: tempfile's errors name its temporary file instead.
+    std::fs::metadata(dir).map_err(|error| WriteError::Io {
+        path: path.to_path_buf(),
+        what: what.to_string(),
+        error,
+    })?;
+    Ok(dir)
 }
 
 /// Ok when `path` is missing or a regular file (not followed if it is a link).

@@ -325,7 +325,7 @@ pub enum FixtureError {
         reason: String,
     },
     /// Not valid YAML, or a value of the wrong type or form, or an unknown key.
-    #[error("{}:{}: {reason}", file.display(), position(*line, *column))]
+    #[error("{}{}: {reason}", file.display(), position(*line, *column))]
     Parse {
         /// The file.
         file: PathBuf,
@@ -337,7 +337,7 @@ pub enum FixtureError {
         reason: String,
     },
     /// Well-formed, but inconsistent (dangling reference, duplicate id, impossible window...).
-    #[error("{}:{}: {path}: {reason}", file.display(), position(*line, None))]
+    #[error("{}{}: {path}: {reason}", file.display(), position(*line, None))]
     Invalid {
         /// The file.
         file: PathBuf,
@@ -366,11 +366,12 @@ pub enum FixtureError {
     },
 }
 
+/// `:line:column`, `:line`, or nothing when the position is unknown.
 fn position(line: Option<usize>, column: Option<usize>) -> String {
     match (line, column) {
-        (Some(l), Some(c)) => format!("{l}:{c}"),
-        (Some(l), None) => l.to_string(),
-        _ => "?".to_string(),
+        (Some(l), Some(c)) => format!(":{l}:{c}"),
+        (Some(l), None) => format!(":{l}"),
+        _ => String::new(),
     }
 }
 

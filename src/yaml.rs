@@ -69,6 +69,11 @@ fn from_yaml(e: yaml_serde::Error) -> YamlError {
         let suffix = format!(" at line {} column {}", loc.line(), loc.column());
         reason = reason.replacen(&suffix, "", 1);
     }
+    if reason.contains("repetition limit exceeded") {
+        reason.push_str(
+            ": its aliases (*name) expand to too many nodes; write the repeated values out instead of aliasing anchors of anchors",
+        );
+    }
     if reason.contains("duplicate entry") {
         reason
             .push_str("; each key may appear once in a mapping: merge or rename the repeated one");

@@ -201,7 +201,12 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     let outputs = cli.command.outputs();
+    let checked = match &outputs {
+        Some((_, output, html)) => output.check_paths(html.as_ref()),
+        None => Ok(()),
+    };
     let outcome = runtime.block_on(async move {
+        checked?;
         match cli.command {
             // The mock serves until Ctrl-C: stopping is its normal end, not an interruption.
             Command::Mock(mock::MockCommand::Serve(args)) => {

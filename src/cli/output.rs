@@ -53,6 +53,9 @@ pub struct HtmlArgs {
     pub html: Option<PathBuf>,
 }
 
+/// One of the forms a report file takes.
+type Render = fn(&Report) -> String;
+
 /// Reports longer than this count their passed checks per area unless --verbose.
 const BRIEF_OVER: usize = 40;
 
@@ -102,16 +105,33 @@ impl OutputArgs {
         }
     }
 
-    /// Write the files asked for (--junit, --markdown, and --html when given).
-    pub fn write_files(&self, report: &Report, html: Option<&HtmlArgs>) -> Result<()> {
+    /// The files asked for: path, what it is, how to render it.
+    fn files<'a>(&'a self, html: Option<&'a HtmlArgs>) -> Vec<(&'a Path, &'static str, Render)> {
+        let mut files: Vec<(&Path, &str, Render)> = Vec::new();
         if let Some(path) = &self.junit {
-            write_file(path, &report.to_junit(), "JUnit report")?;
+            files.push((path, "JUnit report", Report::to_junit));
         }
         if let Some(path) = &self.markdown {
-            write_file(path, &report.to_markdown(), "Markdown report")?;
+            files.push((path, "Markdown report", Report::to_markdown));
         }
         if let Some(path) = html.and_then(|h| h.html.as_ref()) {
-            write_file(path, &report.to_html(), "HTML report")?;
+            files.push((path, "HTML report", Report::to_html));
+        }
+        files
+    }
+
+    /// Refuse, before the run, a file path lmh would refuse to write after it.
+    pub fn check_paths(&self, html: Option<&HtmlArgs>) -> Result<()> {
+        for (path, what, _) in self.files(html) {
+            lmh::files::check_output_path(path, what)?;
+        }
+        Ok(())
+    }
+
+    /// Write the files asked for (--junit, --markdown, and --html when given).
+    pub fn write_files(&self, report: &Report, html: Option<&HtmlArgs>) -> Result<()> {
+        for (path, what, render) in self.files(html) {
+            write_file(path, &render(report), what)?;
         }
         Ok(())
     }
@@ -135,8 +155,18 @@ impl OutputArgs {
         if self.format != Format::Human {
             let _ = self.print(&report);
         }
-        if let Err(e) = self.write_files(&report, html) {
-            eprintln!("error: {e:#}");
+        // A file whose write is the error itself is not tried again (nor reported twice).
+        let failed = error
+            .chain()
+            .find_map(|e| e.downcast_ref::<lmh::files::WriteError>())
+            .map(lmh::files::WriteError::path);
+        for (path, what, render) in self.files(html) {
+            if Some(path) == failed {
+                continue;
+            }
+            if let Err(e) = write_file(path, &render(&report), what) {
+                eprintln!("error: {e:#}");
+            }
         }
     }
 }

@@ -154,7 +154,7 @@ impl ContractDiff {
     }
 
     /// As report checks (area `contract`): one failed check per breaking change, one passed
-    /// check summing up the compatible ones.
+    /// check summing up the compatible ones (an `ok` line never reads "22 breaking").
     pub fn to_checks(&self) -> Vec<crate::report::Check> {
         use crate::report::Check;
         let title = format!("{} -> {}", self.old, self.new);
@@ -172,11 +172,15 @@ impl ContractDiff {
         let compatible = Check::pass(
             "contract",
             &title,
-            format!(
-                "{} breaking, {} compatible changes",
-                self.breaking.len(),
-                self.compatible.len()
-            ),
+            if self.is_breaking() {
+                format!(
+                    "{} compatible changes; the {} breaking ones fail separately",
+                    self.compatible.len(),
+                    self.breaking.len()
+                )
+            } else {
+                format!("0 breaking, {} compatible changes", self.compatible.len())
+            },
         )
         .with_details(self.compatible.iter().map(ToString::to_string));
         checks.push(compatible);

@@ -38,9 +38,11 @@ fn properties(c: &Check) -> String {
     props.join(",")
 }
 
-/// A message, escaped as the runner expects (`%`, CR and LF).
+/// A message, escaped as the runner expects (`%`, CR and LF); other control characters are
+/// shown escaped, as in the terminal lines, since the Actions log obeys terminal escapes.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    super::terminal_text(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

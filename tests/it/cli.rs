@@ -710,3 +710,43 @@ fn a_derived_database_url_never_shows_its_password() {
         "{shown}"
     );
 }
+
+/// An external session-manager is recorded through an in-process proxy on a port of its own;
+/// what the report says about the provider never names that proxy's address.
+#[test]
+fn an_external_provider_is_not_named_by_the_recording_proxys_address() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mock = rt.block_on(lmh::mock::MockSessionManager::start());
+    let uri = mock.uri();
+    let out = lmh()
+        .args([
+            "e2e",
+            "--db-url",
+            &helpers::server_url(),
+            "--fixtures",
+            &root("fixtures/sessions-not-ready.yaml"),
+            "--session-manager",
+            &uri,
+            "--allow-send",
+            "--format",
+            "json",
+        ])
+        .env_remove("DRY_RUN")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    let warning = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "fixture sessions")
+        .unwrap_or_else(|| panic!("no fixture sessions warning: {stdout}"));
+    let message = warning["summary"].as_str().unwrap();
+    // The proxy's address (another port on 127.0.0.1) would send a person to the wrong place.
+    assert!(
+        !message.contains("http://") || message.contains(&uri),
+        "{message}"
+    );
+    assert!(message.contains("--session-manager"), "{message}");
+}

@@ -306,3 +306,27 @@ fn removing_the_session_selecting_header_is_breaking_and_says_why() {
 fn v1_without_cliente_id_mark() -> Contract {
     v1_with(&[("      x-lmh-selects-session: true\n", "")])
 }
+
+/// The one passed check of a breaking diff sums up the compatible changes only: an `ok` line
+/// reading "22 breaking" would contradict itself.
+#[test]
+fn the_passed_check_of_a_breaking_diff_does_not_count_the_breaking_changes() {
+    let d = diff(&Contract::v1(), &Contract::v2());
+    assert!(d.is_breaking());
+    let checks = d.to_checks();
+    let passed: Vec<_> = checks
+        .iter()
+        .filter(|c| c.outcome == lmh::report::Outcome::Pass)
+        .collect();
+    assert_eq!(passed.len(), 1);
+    assert!(
+        !passed[0].summary.contains("breaking,"),
+        "{}",
+        passed[0].summary
+    );
+    assert!(
+        passed[0].summary.contains("compatible"),
+        "{}",
+        passed[0].summary
+    );
+}

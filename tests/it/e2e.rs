@@ -223,3 +223,37 @@ fn a_missing_journal_is_refused_before_anything_is_sent() {
         String::from_utf8_lossy(&out.stderr).contains("/nonexistent/journal.jsonl: no such file")
     );
 }
+
+/// A session-manager nobody answers at: rows stay pendiente, and the failed check says the
+/// provider could not be asked, not only "session, route, window or quota".
+#[tokio::test]
+async fn an_unreachable_provider_is_named_as_why_rows_stayed_pendiente() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener); // now nothing listens there: connection refused, at once
+    let fixture = lmh::fixtures::load(fixtures_dir().join("happy-path.yaml")).unwrap();
+    let provider = Provider::Url {
+        base_url: format!("http://127.0.0.1:{port}"),
+        journal: None,
+    };
+    let run = run_fixture(
+        &fixture,
+        &helpers::server_url(),
+        &provider,
+        &E2eConfig::default(),
+    )
+    .await
+    .unwrap();
+    assert!(!run.passed());
+    let stuck = run
+        .checks
+        .iter()
+        .find(|c| c.name.contains("nothing stuck pending"))
+        .expect("the stuck check");
+    assert_eq!(stuck.outcome, lmh::report::Outcome::Fail);
+    assert!(
+        stuck.summary.contains("session-manager"),
+        "{}",
+        stuck.summary
+    );
+}

@@ -401,3 +401,35 @@ fn the_mock_journal_refuses_a_symlink() {
     });
     assert!(err.contains("FIFO"), "{err}");
 }
+
+/// An output path lmh would refuse is refused before the run starts (no database is touched:
+/// here none could be reached), the error is said once, and the other files asked for are
+/// still written with that error as their one check.
+#[test]
+fn a_refused_output_path_is_refused_up_front_said_once_and_the_other_files_still_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    let link = dir.path().join("report.md");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let junit = dir.path().join("report.xml");
+    let out = Command::new(env!("CARGO_BIN_EXE_lmh"))
+        .args(["gate", "--db-url", "mysql://root@127.0.0.1:1", "--markdown"])
+        .arg(&link)
+        .arg("--junit")
+        .arg(&junit)
+        .output()
+        .expect("lmh runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.matches("refusing to write it").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("Markdown report"), "{stderr}");
+    assert!(!stderr.contains("127.0.0.1:1"), "the run started: {stderr}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    let xml = std::fs::read_to_string(&junit).expect("the JUnit file is still written");
+    assert!(xml.contains("refusing to write it"), "{xml}");
+}

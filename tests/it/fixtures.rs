@@ -546,3 +546,23 @@ fn the_embedded_fixtures_are_exactly_the_files_of_fixtures_dir() {
         assert_eq!(*text, disk, "{name}");
     }
 }
+
+/// A "billion laughs" of aliases is refused with a message that says what to change, and
+/// without a `file:?:` position that points nowhere.
+#[test]
+fn an_alias_bomb_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.yaml");
+    let mut text = format!("a: &a [{}]\n", ["x"; 10].join(","));
+    for i in 0..8u8 {
+        let (prev, this) = ((b'a' + i) as char, (b'b' + i) as char);
+        let refs = std::iter::repeat_n(format!("*{prev}"), 10)
+            .collect::<Vec<_>>()
+            .join(",");
+        text.push_str(&format!("{this}: &{this} [{refs}]\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let err = lmh::fixtures::load(&path).unwrap_err().to_string();
+    assert!(!err.contains(":?:"), "{err}");
+    assert!(err.contains("alias"), "{err}");
+}

@@ -510,6 +510,22 @@ fn annotations_escape_what_the_runner_would_misread() {
     );
 }
 
+/// A value from a hostile file reaches the Actions log through an annotation: its terminal
+/// escapes are shown, not obeyed, as in the terminal lines.
+#[test]
+fn annotations_escape_terminal_control_characters() {
+    let mut r = Report::new("t");
+    r.push(Check::fail(
+        "config\u{1b}]0;x\u{7}",
+        "URL",
+        "`http://h:1\u{1b}[2K\u{1b}[1A[  ok] all good` is not a URL\u{202E}",
+    ));
+    let a = r.to_annotations();
+    assert!(!a.chars().any(|c| c.is_control() && c != '\n'), "{a:?}");
+    assert!(!a.contains('\u{202E}'), "{a:?}");
+    assert!(a.contains("\\u{1b}[2K"), "{a:?}");
+}
+
 #[test]
 fn a_skipped_tick_says_why_on_the_chart_and_under_it() {
     use chrono::NaiveDate;

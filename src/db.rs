@@ -60,7 +60,9 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// How long lmh waits for the server before giving up on a connection or a lock.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 const LOCK_WAIT_SECONDS: u32 = 30;
-const SCRATCH_POOL_SIZE: u32 = 6;
+/// Enough for the scheduler's concurrent lanes (one connection each while it writes) plus
+/// the e2e run's own reads; the server's default limit is 151.
+const SCRATCH_POOL_SIZE: u32 = 16;
 
 /// The `sql_mode` lmh's write connections run with: any value outside an ENUM, any truncation,
 /// any zero date is an error rather than a warning, whatever the server's default.

@@ -45,6 +45,9 @@ pub struct Measurement {
     /// Durable commits per row sent, from the server's counters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commits_per_send: Option<f64>,
+    /// Statements (round trips) per row sent, from the server's `Questions` counter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statements_per_send: Option<f64>,
     /// Largest delay between a window opening and that client's first send, in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_first_send_delay_s: Option<f64>,
@@ -64,6 +67,7 @@ impl Measurement {
             rows_per_second: 0.0,
             ratio_to_baseline: None,
             commits_per_send: None,
+            statements_per_send: None,
             max_first_send_delay_s: None,
             invariants_ok: None,
         }
@@ -133,6 +137,7 @@ fn drained(m: Measurement, d: &drain::Drained, baseline_rate: Option<f64>) -> Me
     let mut m = m.timed(d.elapsed, d.ticks, d.sent);
     m.invariants_ok = d.invariants_ok;
     m.ratio_to_baseline = baseline_rate.map(|b| m.rows_per_second / b.max(1e-9));
+    m.statements_per_send = Some(per_send(d.counters.statements, d.sent));
     m
 }
 
@@ -269,14 +274,23 @@ pub fn table(measurements: &[Measurement]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<17} {:>8} {:>6} {:>6} {:>9} {:>7} {:>8} {:>9}  {:<34} invariants",
-        "scenario", "wall", "ticks", "sent", "rows/s", "ratio", "commits", "1st-send", "target"
+        "{:<17} {:>8} {:>6} {:>6} {:>9} {:>7} {:>8} {:>6} {:>9}  {:<34} invariants",
+        "scenario",
+        "wall",
+        "ticks",
+        "sent",
+        "rows/s",
+        "ratio",
+        "commits",
+        "stmts",
+        "1st-send",
+        "target"
     );
     let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("-".to_string(), f);
     for m in measurements {
         let _ = writeln!(
             out,
-            "{:<17} {:>7.2}s {:>6} {:>6} {:>9.1} {:>7} {:>8} {:>9}  {:<34} {}",
+            "{:<17} {:>7.2}s {:>6} {:>6} {:>9.1} {:>7} {:>8} {:>6} {:>9}  {:<34} {}",
             m.name,
             m.wall.as_secs_f64(),
             m.ticks,
@@ -284,6 +298,7 @@ pub fn table(measurements: &[Measurement]) -> String {
             m.rows_per_second,
             opt(m.ratio_to_baseline, &|r| format!("{r:.2}x")),
             opt(m.commits_per_send, &|c| format!("{c:.3}")),
+            opt(m.statements_per_send, &|c| format!("{c:.1}")),
             opt(m.max_first_send_delay_s, &|s| format!("{s:.0}s")),
             m.target.as_deref().unwrap_or("-"),
             match m.invariants_ok {

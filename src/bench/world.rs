@@ -170,6 +170,9 @@ pub struct Counters {
     pub commits: i64,
     /// `Com_insert + Com_update + Com_delete + Com_insert_select`: write statements.
     pub writes: i64,
+    /// `Questions`: every statement the client sent (round trips, the counters' own
+    /// `SHOW` included).
+    pub statements: i64,
 }
 
 impl Counters {
@@ -178,6 +181,7 @@ impl Counters {
         Counters {
             commits: self.commits - before.commits,
             writes: self.writes - before.writes,
+            statements: self.statements - before.statements,
         }
     }
 }
@@ -193,7 +197,7 @@ pub async fn counters(pool: &MySqlPool) -> Result<Counters, sqlx::Error> {
     let mut total = Counters::default();
     for conn in &mut held {
         let rows: Vec<(String, String)> = sqlx::query_as(
-            "SHOW SESSION STATUS WHERE Variable_name IN ('Com_commit', 'Com_insert', 'Com_update', 'Com_delete', 'Com_insert_select')",
+            "SHOW SESSION STATUS WHERE Variable_name IN ('Com_commit', 'Com_insert', 'Com_update', 'Com_delete', 'Com_insert_select', 'Questions')",
         )
         .fetch_all(&mut **conn)
         .await?;
@@ -201,6 +205,8 @@ pub async fn counters(pool: &MySqlPool) -> Result<Counters, sqlx::Error> {
             let v: i64 = value.parse().unwrap_or(0);
             if name.eq_ignore_ascii_case("Com_commit") {
                 total.commits += v;
+            } else if name.eq_ignore_ascii_case("Questions") {
+                total.statements += v;
             } else {
                 total.writes += v;
             }

@@ -144,10 +144,16 @@ impl Scheduler {
                     self.decide(report, Some(p.id), None, event, detail);
                     return Ok(true);
                 }
-                // The next row is claimed in the same transaction as this one's result.
-                let next = rows
-                    .front()
-                    .filter(|n| b.left > 1 && self.config.bug.is_none() && recipient(n).is_ok());
+                // The next row is claimed in the same transaction as this one's result, unless
+                // pacing puts its send after this tick's budget (a claim then only costs a
+                // release).
+                let pause = self.pause();
+                let next = rows.front().filter(|n| {
+                    b.left > 1
+                        && self.config.bug.is_none()
+                        && recipient(n).is_ok()
+                        && !self.after_budget(lane, self.clock.now() + to_chrono(pause))
+                });
                 let send = Send {
                     cliente_id,
                     envio: &envio,
@@ -156,7 +162,7 @@ impl Scheduler {
                     next,
                 };
                 let end = self.send_one(p, send, b, report).await?;
-                self.paced(lane.cliente_id);
+                self.paced(lane.cliente_id, pause);
                 if let BatchEnd::Stopped = end {
                     return Ok(true);
                 }
@@ -297,12 +303,9 @@ impl Scheduler {
         let Some(due) = due.filter(|d| *d > now) else {
             return true;
         };
-        if let Some(budget) = self.config.tick_budget {
-            let end = lane.tick_start + chrono::Duration::from_std(budget).unwrap_or_default();
-            if due > end {
-                lane.yielded = true;
-                return false;
-            }
+        if self.after_budget(lane, due) {
+            lane.yielded = true;
+            return false;
         }
         lane.timeline
             .sleep((due - now).to_std().unwrap_or_default())
@@ -310,20 +313,22 @@ impl Scheduler {
         true
     }
 
-    /// Whether this client's next send is due after the tick's budget.
-    pub(super) fn due_after_budget(&self, lane: &Lane<'_>) -> bool {
-        let Some(budget) = self.config.tick_budget else {
-            return false;
-        };
-        let end = lane.tick_start + chrono::Duration::from_std(budget).unwrap_or_default();
-        self.lock_next_send()
-            .get(&lane.cliente_id)
-            .is_some_and(|due| *due > end)
+    /// Whether a send at `at` would start after this lane's tick budget.
+    fn after_budget(&self, lane: &Lane<'_>, at: DateTime<Utc>) -> bool {
+        self.config
+            .tick_budget
+            .is_some_and(|budget| at > lane.tick_start + to_chrono(budget))
     }
 
-    /// After a send of this client: its next one waits a pause.
-    fn paced(&self, cliente_id: i64) {
-        let at = self.clock.now() + chrono::Duration::from_std(self.pause()).unwrap_or_default();
+    /// Whether this client's next send is due after the tick's budget.
+    pub(super) fn due_after_budget(&self, lane: &Lane<'_>) -> bool {
+        let due = self.lock_next_send().get(&lane.cliente_id).copied();
+        due.is_some_and(|due| self.after_budget(lane, due))
+    }
+
+    /// After a send of this client: its next one waits `pause`.
+    fn paced(&self, cliente_id: i64, pause: Duration) {
+        let at = self.clock.now() + to_chrono(pause);
         self.lock_next_send().insert(cliente_id, at);
     }
 
@@ -528,4 +533,8 @@ impl Scheduler {
         );
         Ok(BatchEnd::Stopped)
     }
+}
+
+fn to_chrono(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or_default()
 }

@@ -83,6 +83,11 @@ impl Scheduler {
         if self.config.dry_run {
             return self.locked_programacion(p, lane, report).await;
         }
+        // A used-up quota needs no lock, session or campaign (the counter only grows within a
+        // day); checked again under the lock before any send.
+        if self.quota_used_up(p, report).await? {
+            return Ok(false);
+        }
         if !self.lock(p, report).await? {
             return Ok(false);
         }
@@ -171,16 +176,41 @@ impl Scheduler {
         let used = self.sent_today(p.id, today).await?;
         let left = p.cupo_diario - used;
         if left <= 0 {
-            self.decide(
-                report,
-                Some(p.id),
-                None,
-                Event::SkipQuotaExhausted,
-                format!("{used} of cupo_diario {} sent on {today}", p.cupo_diario),
-            );
+            self.quota_exhausted(p, used, today, report);
             return Ok(false);
         }
         self.send_batch(p, cliente_id, left, lane, report).await
+    }
+
+    /// Whether today's quota is used up (then decided as such).
+    async fn quota_used_up(
+        &self,
+        p: &Programacion,
+        report: &mut TickReport,
+    ) -> Result<bool, SchedulerError> {
+        let today = self.local_now().date();
+        let used = self.sent_today(p.id, today).await?;
+        if used < p.cupo_diario {
+            return Ok(false);
+        }
+        self.quota_exhausted(p, used, today, report);
+        Ok(true)
+    }
+
+    fn quota_exhausted(
+        &self,
+        p: &Programacion,
+        used: i64,
+        today: NaiveDate,
+        report: &mut TickReport,
+    ) {
+        self.decide(
+            report,
+            Some(p.id),
+            None,
+            Event::SkipQuotaExhausted,
+            format!("{used} of cupo_diario {} sent on {today}", p.cupo_diario),
+        );
     }
 
     /// Take the programación's lock, or a stale one; false when a live process holds it.

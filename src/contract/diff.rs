@@ -59,6 +59,8 @@ pub enum ChangeKind {
     HeaderRemoved,
     /// An optional request header was added.
     HeaderAdded,
+    /// A required request header became optional.
+    HeaderOptional,
     /// An operation now takes a request body.
     RequestBodyAdded,
     /// An operation no longer takes a request body.
@@ -90,6 +92,7 @@ impl ChangeKind {
             ChangeKind::HeaderRequired => "header-required",
             ChangeKind::HeaderRemoved => "header-removed",
             ChangeKind::HeaderAdded => "header-added",
+            ChangeKind::HeaderOptional => "header-optional",
             ChangeKind::RequestBodyAdded => "request-body-added",
             ChangeKind::RequestBodyRemoved => "request-body-removed",
             ChangeKind::BodyNoLongerJson => "body-no-longer-json",
@@ -338,6 +341,22 @@ fn operation(d: &mut ContractDiff, old: &Operation, new: &Operation) {
                         ChangeKind::HeaderRequired,
                         &loc,
                         format!("header `{}` became required", h.name),
+                    );
+                }
+                // The consumer still sends it, so nothing breaks; but a session-selecting header
+                // the provider can do without means it may pick a session on its own.
+                if h.required && !n.required {
+                    let why = if h.selects_session {
+                        ": it selects the session (x-lmh-selects-session); check which session \
+                         the provider uses when it is missing"
+                    } else {
+                        ""
+                    };
+                    d.push(
+                        false,
+                        ChangeKind::HeaderOptional,
+                        &loc,
+                        format!("header `{}` became optional{why}", h.name),
                     );
                 }
                 schema(d, &loc, &h.schema, &n.schema, Direction::Request);

@@ -249,6 +249,28 @@ fn v1_without_cliente_id() -> String {
     V1_SOURCE.replace(param, "")
 }
 
+/// A required header made optional breaks no consumer, but is never silent: "no changes" would
+/// hide that a session-selecting header may now be missing.
+#[test]
+fn a_header_made_optional_is_a_visible_compatible_change() {
+    let required = "      in: header\n      required: true\n";
+    assert_eq!(V1_SOURCE.matches(required).count(), 1);
+    let optional = V1_SOURCE.replace(required, "      in: header\n      required: false\n");
+    let new = Contract::parse(&optional, "v1-optional-header.yaml").unwrap();
+    let d = diff(&Contract::v1(), &new);
+    assert!(!d.is_breaking(), "{}", d.to_human());
+    for op in ["GET /status", "POST /send", "GET /qr-code"] {
+        let loc = format!("{op} header X-Cliente-Id");
+        let change = d
+            .compatible()
+            .iter()
+            .find(|c| c.location == loc)
+            .unwrap_or_else(|| panic!("{loc} not reported: {}", d.to_human()));
+        assert_eq!(change.kind, ChangeKind::HeaderOptional);
+        assert!(change.detail.contains("selects the session"), "{change}");
+    }
+}
+
 #[test]
 fn removing_the_session_selecting_header_is_breaking_and_says_why() {
     let v1 = Contract::v1();

@@ -239,6 +239,22 @@ pub async fn run_fixture(
     Ok(run)
 }
 
+/// The in-process provider a fixture describes: its clients in their states, dating its
+/// journal on the run's clock.
+pub(crate) async fn fixture_mock(
+    fixture: &Fixture,
+    clock: &Clock,
+) -> Result<MockSessionManager, E2eError> {
+    let mock = MockSessionManager::start_with(MockConfig::default())
+        .await
+        .map_err(|e| E2eError::Provider(e.to_string()))?;
+    for (cliente, state) in &fixture.sessions {
+        mock.set_state(u64::try_from(*cliente).unwrap_or(0), *state);
+    }
+    mock.set_clock(clock.clone());
+    Ok(mock)
+}
+
 async fn run_in(
     db: &ScratchDb,
     fixture: &Fixture,
@@ -261,16 +277,7 @@ async fn run_in(
     let clock = Clock::virtual_at(start);
 
     let mock = match provider {
-        Provider::Mock => {
-            let mock = MockSessionManager::start_with(MockConfig::default())
-                .await
-                .map_err(|e| E2eError::Provider(e.to_string()))?;
-            for (cliente, state) in &fixture.sessions {
-                mock.set_state(u64::try_from(*cliente).unwrap_or(0), *state);
-            }
-            mock.set_clock(clock.clone());
-            Some(mock)
-        }
+        Provider::Mock => Some(fixture_mock(fixture, &clock).await?),
         Provider::Url { .. } => None,
     };
     let base_url = match (provider, &mock) {

@@ -11,7 +11,7 @@ use crate::db::ScratchDb;
 use crate::e2e::E2eError;
 use crate::fixtures::{self, Fixture};
 use crate::invariants::{self, Evidence};
-use crate::mock::{MockConfig, MockSessionManager};
+use crate::mock::MockSessionManager;
 use crate::scheduler::local_to_utc;
 
 /// The shape of a synthetic load.
@@ -119,13 +119,7 @@ impl World {
         let start = local_to_utc(fixture.tz, fixture.start)
             .ok_or_else(|| E2eError::Provider(format!("no instant {}", fixture.start)))?;
         let clock = Clock::virtual_at(start);
-        let mock = MockSessionManager::start_with(MockConfig::default())
-            .await
-            .map_err(|e| E2eError::Provider(e.to_string()))?;
-        for (cliente, state) in &fixture.sessions {
-            mock.set_state(u64::try_from(*cliente).unwrap_or(0), *state);
-        }
-        mock.set_clock(clock.clone());
+        let mock = crate::e2e::fixture_mock(&fixture, &clock).await?;
         let client = SessionManagerClient::new(ClientConfig::new(mock.uri()))
             .map_err(|e| E2eError::Provider(e.to_string()))?;
         Ok(World {

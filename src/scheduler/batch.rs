@@ -95,16 +95,7 @@ impl Scheduler {
         }
         let had_rows = result?;
         if !had_rows {
-            self.decide(
-                report,
-                Some(p.id),
-                None,
-                Event::NothingPending,
-                format!(
-                    "campaign {} has no pendiente row left to send",
-                    p.campania_id
-                ),
-            );
+            self.nothing_pending(p, report);
         }
         Ok(had_rows)
     }
@@ -234,16 +225,7 @@ impl Scheduler {
             }
         }
         if rows.is_empty() {
-            self.decide(
-                report,
-                Some(p.id),
-                None,
-                Event::NothingPending,
-                format!(
-                    "campaign {} has no pendiente row left to send",
-                    p.campania_id
-                ),
-            );
+            self.nothing_pending(p, report);
         }
         Ok(false)
     }
@@ -532,6 +514,22 @@ impl Scheduler {
             detail,
         );
         Ok(BatchEnd::Stopped)
+    }
+}
+
+impl Scheduler {
+    /// The campaign has no row this programación could take.
+    fn nothing_pending(&self, p: &Programacion, report: &mut TickReport) {
+        self.decide(
+            report,
+            Some(p.id),
+            None,
+            Event::NothingPending,
+            format!(
+                "campaign {} has no pendiente row left to send",
+                p.campania_id
+            ),
+        );
     }
 }
 

@@ -1,18 +1,10 @@
 //! The `lmh` binary, as a user and CI run it: exit codes, reports, and the seed incident.
 
-use crate::helpers;
+use crate::helpers::{self, lmh, root};
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn lmh() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_lmh"))
-}
-
-fn root(path: &str) -> String {
-    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
-}
 
 #[test]
 fn e2e_moves_the_seed_incident_to_enviado_and_exits_0() {

@@ -1,6 +1,6 @@
 //! Bounded runs, streamed decisions and honest exit codes of the `lmh` binary.
 
-use crate::helpers;
+use crate::helpers::{self, root};
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -10,15 +10,11 @@ use lmh::mock::{Fault, FaultKind, MockSessionManager};
 use lmh::session::SessionState;
 
 fn lmh() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lmh"));
+    let mut cmd = helpers::lmh();
     cmd.env_remove("DRY_RUN")
         .env_remove("AUTO_CAMPAIGNS_ENABLED")
         .env_remove("LMH_TIMEOUT_MS");
     cmd
-}
-
-fn root(path: &str) -> String {
-    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `lmh scheduler run` of `fixture` against `uri`, paced by nothing.

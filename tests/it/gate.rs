@@ -2,17 +2,10 @@
 //! (docs/invariants.md 4), the provider is verified against its contract and the consumer's journal
 //! against the consumer's.
 
-use std::process::{Command, Output};
+use crate::helpers::{lmh, root};
+use std::process::Output;
 
 use lmh::mock::{MockConfig, MockSessionManager, Profile};
-
-fn lmh() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_lmh"))
-}
-
-fn root(path: &str) -> String {
-    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
-}
 
 /// `lmh gate --no-e2e ARGS --format json`: the exit code and the report.
 fn gate_json(args: &[&str]) -> (Option<i32>, serde_json::Value, Output) {

@@ -13,6 +13,16 @@ use lmh::scheduler::{DEFAULT_TZ, Pacing, Scheduler, SchedulerConfig, local_to_ut
 use lmh::session::SessionState;
 use sqlx::MySqlPool;
 
+/// The `lmh` binary of this build.
+pub fn lmh() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
+}
+
+/// A path inside the repository, as the binary is given it.
+pub fn root(path: &str) -> String {
+    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
 /// The server tests create their scratch databases on.
 pub fn server_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())

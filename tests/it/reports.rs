@@ -5,16 +5,8 @@ use std::process::Command;
 
 use lmh::report::{Check, Report};
 
-use crate::helpers;
+use crate::helpers::{self, lmh, root};
 use crate::junit_schema::{assert_valid, validate};
-
-fn lmh() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_lmh"))
-}
-
-fn root(path: &str) -> String {
-    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A report with every outcome, a repeated name and text XML cannot carry.
 fn every_outcome() -> Report {

@@ -4,7 +4,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
+use sqlx::pool::PoolConnection;
+use sqlx::{MySql, Row};
 
 use super::claim::{Recorded, UNCLAIMED};
 use super::rules::{bug_marked_first, in_window, may_have_sent, recipient, recipient_failure};
@@ -24,6 +25,9 @@ pub(super) struct Batch {
     lock_checked: DateTime<Utc>,
     /// A row claimed with the previous send's result, not sent yet.
     preclaimed: Option<i64>,
+    /// The connection the batch's sends are recorded on: one lane, one session, no pool
+    /// round trip per send.
+    conn: Option<PoolConnection<MySql>>,
 }
 
 /// One row to send, and the row after it (claimed with this one's result).
@@ -87,6 +91,7 @@ impl Scheduler {
             left,
             lock_checked: self.clock.now(),
             preclaimed: None,
+            conn: None,
         };
         let result = self.batch_rows(p, cliente_id, &mut b, lane, report).await;
         // A row claimed with the previous send's result but never sent is released at once.
@@ -363,7 +368,8 @@ impl Scheduler {
             }
         };
         if bug == Some(HistoricalBug::MarkBeforeSend) {
-            self.record_sent(p, envio, "pending-send", None).await?;
+            self.record_sent(p, envio, "pending-send", None, &mut b.conn)
+                .await?;
         }
         match self.client.send_message(cliente_id, to, message).await {
             Ok(sent) => {
@@ -414,7 +420,7 @@ impl Scheduler {
         if !first_time {
             return Some(repeated);
         }
-        match self.record_sent(p, envio, id, next).await {
+        match self.record_sent(p, envio, id, next, &mut b.conn).await {
             Ok(Recorded::Sent { next_claimed }) => {
                 b.preclaimed = next.filter(|_| next_claimed).map(|n| n.id);
                 None

@@ -2,6 +2,9 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use sqlx::MySql;
+use sqlx::pool::PoolConnection;
+
 use super::{Envio, HistoricalBug, ORIGIN, Programacion, Scheduler, SchedulerError, db};
 
 /// SQL condition on `e` (an `ll_envios_whatsapp` row): no claim holds it. A released claim
@@ -146,88 +149,59 @@ impl Scheduler {
     /// message_id, historial, counter, claim, and the claim of `next`, the row the batch sends
     /// next, so it is durably claimed before its `/send` without a commit of its own. Nothing
     /// is written when the row was no longer `pendiente` or the id was already recorded.
+    ///
+    /// One round trip: the statements are the stored procedure `lmh_confirmar_envio`
+    /// (migration 0005), run on the batch's own connection when it has one.
     pub(super) async fn record_sent(
         &self,
         p: &Programacion,
         envio: &Envio,
         message_id: &str,
         next: Option<&Envio>,
+        conn: &mut Option<PoolConnection<MySql>>,
     ) -> Result<Recorded, SchedulerError> {
         let now = self.local_now();
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .map_err(db("starting the send transaction"))?;
-        if self.config.bug.is_none() {
-            let used: Option<i32> = sqlx::query_scalar(
-                "SELECT id FROM ll_envios_whatsapp WHERE message_id = ? LIMIT 1",
-            )
-            .bind(message_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db("checking the message id"))?;
-            if used.is_some() {
-                tx.rollback().await.map_err(db("rolling back"))?;
-                return Ok(Recorded::IdRepeated);
-            }
-        }
-        let updated = sqlx::query(
-            "UPDATE ll_envios_whatsapp SET estado = 'enviado', fecha_envio = ?, message_id = ?
-             WHERE id = ? AND estado = 'pendiente'",
-        )
-        .bind(now)
-        .bind(message_id)
-        .bind(envio.id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("marking a row enviado"))?
-        .rows_affected();
-        if updated != 1 {
-            tx.rollback().await.map_err(db("rolling back"))?;
-            return Ok(Recorded::RowChanged);
-        }
-        historial(
-            &mut tx,
-            envio.id,
-            "enviado",
-            &format!("programacion {} message_id {message_id}", p.id),
-            now,
-        )
-        .await?;
-        if self.config.bug != Some(HistoricalBug::NoCounter) {
-            sqlx::query(
-                "INSERT INTO ll_programacion_envios_diarios (programacion_id, fecha, enviados) VALUES (?, ?, 1)
-                 ON DUPLICATE KEY UPDATE enviados = enviados + 1",
-            )
-            .bind(p.id)
-            .bind(now.date())
-            .execute(&mut *tx)
-            .await
-            .map_err(db("adding to today's counter"))?;
-        }
-        sqlx::query(
-            "INSERT INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at, resultado, message_id, actualizado_en)
-             VALUES (?, ?, ?, ?, 'confirmado', ?, ?)
-             ON DUPLICATE KEY UPDATE resultado = 'confirmado', message_id = VALUES(message_id), actualizado_en = VALUES(actualizado_en)",
+        let utc = self.clock.now().naive_utc();
+        let detalle = format!("programacion {} message_id {message_id}", p.id);
+        let call = sqlx::query_as::<_, (String, i64)>(
+            "CALL lmh_confirmar_envio(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(envio.id)
         .bind(p.id)
         .bind(&self.config.worker_id)
-        .bind(self.clock.now().naive_utc())
         .bind(message_id)
-        .bind(self.clock.now().naive_utc())
-        .execute(&mut *tx)
-        .await
-        .map_err(db("confirming the claim"))?;
-        let next_claimed = match next {
-            Some(n) => {
-                insert_claim(&mut tx, p, n, &self.config.worker_id, self.clock.now()).await?
-            }
-            None => false,
+        .bind(ORIGIN)
+        .bind(detalle)
+        .bind(now)
+        .bind(utc)
+        .bind(next.map(|n| n.id))
+        .bind(self.config.bug.is_none())
+        .bind(self.config.bug != Some(HistoricalBug::NoCounter));
+        let mut held = match conn.take() {
+            Some(c) => c,
+            None => self
+                .pool
+                .acquire()
+                .await
+                .map_err(db("committing the send"))?,
         };
-        tx.commit().await.map_err(db("committing the send"))?;
-        Ok(Recorded::Sent { next_claimed })
+        // A connection whose call failed may be broken (killed, timed out): it is not kept.
+        let rows = call
+            .fetch_all(&mut *held)
+            .await
+            .map_err(db("committing the send"))?;
+        *conn = Some(held);
+        match rows.first().map(|(r, n)| (r.as_str(), *n)) {
+            Some(("sent", next_claimed)) => Ok(Recorded::Sent {
+                next_claimed: next_claimed == 1,
+            }),
+            Some(("row_changed", _)) => Ok(Recorded::RowChanged),
+            Some(("id_repeated", _)) => Ok(Recorded::IdRepeated),
+            other => Err(SchedulerError::Db {
+                doing: "committing the send".into(),
+                source: sqlx::Error::Protocol(format!("lmh_confirmar_envio answered {other:?}")),
+            }),
+        }
     }
 
     /// Drop a claim this batch made and never used for a `/send` (its first attempt).

@@ -11,7 +11,7 @@ use crate::e2e::E2eError;
 use crate::scheduler::{Pacing, Scheduler, SchedulerConfig, normalize_phone};
 
 /// What one drain did.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Drained {
     /// Rows sent.
     pub sent: usize,
@@ -21,8 +21,8 @@ pub struct Drained {
     pub ticks: u32,
     /// Server counters over the sending phase.
     pub counters: Counters,
-    /// Every invariant held (`None`: the baseline, which keeps none of them).
-    pub invariants_ok: Option<bool>,
+    /// The invariants that broke, `name: finding` (`None`: the baseline, which keeps none).
+    pub broken: Option<Vec<String>>,
 }
 
 fn bench_err(doing: &str) -> impl FnOnce(sqlx::Error) -> E2eError + '_ {
@@ -60,14 +60,14 @@ pub async fn lmh(server_url: &str, load: &Load) -> Result<Drained, E2eError> {
     let after = counters(world.db.pool())
         .await
         .map_err(bench_err("reading server counters"))?;
-    let ok = world.invariants_ok().await?;
+    let broken = world.broken_invariants().await?;
     world.drop().await?;
     Ok(Drained {
         sent,
         elapsed,
         ticks,
         counters: after.since(before),
-        invariants_ok: Some(ok),
+        broken: Some(broken),
     })
 }
 
@@ -124,6 +124,6 @@ pub async fn baseline(server_url: &str, load: &Load) -> Result<Drained, E2eError
         elapsed,
         ticks: 1,
         counters: after.since(before),
-        invariants_ok: None,
+        broken: None,
     })
 }

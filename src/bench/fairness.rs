@@ -22,8 +22,8 @@ pub struct Day {
     /// Largest delay between a window opening and that client's first send (`None`: some
     /// client never sent).
     pub max_first_send_delay: Option<Duration>,
-    /// Every invariant held.
-    pub invariants_ok: bool,
+    /// The invariants that broke, `name: finding`.
+    pub broken: Vec<String>,
 }
 
 /// Run `load` from its start to its end on 60-s ticks, production pacing.
@@ -56,14 +56,14 @@ pub async fn day(server_url: &str, load: &Load) -> Result<Day, E2eError> {
     }
     let elapsed = started.elapsed();
     let max_first_send_delay = first_send_delays(&world).await?;
-    let invariants_ok = world.invariants_ok().await?;
+    let broken = world.broken_invariants().await?;
     world.drop().await?;
     Ok(Day {
         sent,
         ticks,
         elapsed,
         max_first_send_delay,
-        invariants_ok,
+        broken,
     })
 }
 

@@ -53,6 +53,9 @@ pub struct Measurement {
     pub max_first_send_delay_s: Option<f64>,
     /// Whether every invariant held (`None`: not checked, the baseline keeps none).
     pub invariants_ok: Option<bool>,
+    /// The invariants that broke, each `name: what was found`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken_invariants: Vec<String>,
 }
 
 impl Measurement {
@@ -70,7 +73,15 @@ impl Measurement {
             statements_per_send: None,
             max_first_send_delay_s: None,
             invariants_ok: None,
+            broken_invariants: Vec::new(),
         }
+    }
+
+    /// Record what the invariant checks found (`None`: not checked).
+    fn judged(mut self, broken: Option<&[String]>) -> Measurement {
+        self.invariants_ok = broken.map(<[String]>::is_empty);
+        self.broken_invariants = broken.map(<[String]>::to_vec).unwrap_or_default();
+        self
     }
 
     fn timed(mut self, wall: Duration, ticks: u32, sent: usize) -> Measurement {
@@ -115,9 +126,14 @@ async fn measure(
 ) -> Result<Measurement, E2eError> {
     let started = Instant::now();
     let run = run_fixture(fixture, server_url, &Provider::Mock, config).await?;
-    let mut m = m.timed(started.elapsed(), run.ticks, run.sent);
-    m.invariants_ok = Some(run.passed());
-    Ok(m)
+    let broken: Vec<String> = run
+        .checks
+        .iter()
+        .filter(|c| c.outcome == crate::report::Outcome::Fail)
+        .map(|c| format!("{}: {}", c.name, c.summary))
+        .collect();
+    Ok(m.timed(started.elapsed(), run.ticks, run.sent)
+        .judged(Some(&broken)))
 }
 
 /// A drain load: `programaciones` programaciones of `per` rows, pacing 0, from 09:00.
@@ -134,8 +150,9 @@ fn drain_load(programaciones: u32, client_each: bool, per: u32) -> Load {
 }
 
 fn drained(m: Measurement, d: &drain::Drained, baseline_rate: Option<f64>) -> Measurement {
-    let mut m = m.timed(d.elapsed, d.ticks, d.sent);
-    m.invariants_ok = d.invariants_ok;
+    let mut m = m
+        .timed(d.elapsed, d.ticks, d.sent)
+        .judged(d.broken.as_deref());
     m.ratio_to_baseline = baseline_rate.map(|b| m.rows_per_second / b.max(1e-9));
     m.statements_per_send = Some(per_send(d.counters.statements, d.sent));
     m
@@ -145,9 +162,137 @@ fn per_send(n: i64, sent: usize) -> f64 {
     n as f64 / sent.max(1) as f64
 }
 
+/// A scenario of `lmh bench`, by the name it is printed under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scenario {
+    /// The seed-era scheduler: the yardstick of the run.
+    Baseline,
+    /// lmh's scheduler, one client x 2,000 rows, pacing 0.
+    Drain1,
+    /// lmh's scheduler, ten clients x 500 rows, pacing 0.
+    Drain10,
+    /// Durable commits per send over both drains.
+    CommitsPerSend,
+    /// Ten clients with production pacing over a simulated day: the first-send delays.
+    FairnessDay,
+    /// `lmh e2e` on 1,000 pendientes.
+    E2e1000,
+    /// One simulated business day with production pacing.
+    BusinessDay,
+}
+
+impl Scenario {
+    /// Every scenario, in the order a run prints them.
+    pub const ALL: [Scenario; 7] = [
+        Scenario::Baseline,
+        Scenario::Drain1,
+        Scenario::Drain10,
+        Scenario::CommitsPerSend,
+        Scenario::FairnessDay,
+        Scenario::E2e1000,
+        Scenario::BusinessDay,
+    ];
+
+    /// The name it is printed and selected under.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Baseline => "baseline",
+            Scenario::Drain1 => "drain-1",
+            Scenario::Drain10 => "drain-10",
+            Scenario::CommitsPerSend => "commits-per-send",
+            Scenario::FairnessDay => "fairness-day",
+            Scenario::E2e1000 => "e2e-1000",
+            Scenario::BusinessDay => "business-day",
+        }
+    }
+
+    /// The scenario printed as `name`.
+    pub fn from_name(name: &str) -> Option<Scenario> {
+        Scenario::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The scenarios a run of `selected` must measure: a drain needs the baseline for its
+    /// ratio, commits per send needs both drains. Empty means all of them.
+    pub fn with_dependencies(selected: &[Scenario]) -> Vec<Scenario> {
+        if selected.is_empty() {
+            return Scenario::ALL.to_vec();
+        }
+        let mut all: Vec<Scenario> = selected.to_vec();
+        if all.contains(&Scenario::CommitsPerSend) {
+            all.extend([Scenario::Drain1, Scenario::Drain10]);
+        }
+        if all
+            .iter()
+            .any(|s| matches!(s, Scenario::Drain1 | Scenario::Drain10))
+        {
+            all.push(Scenario::Baseline);
+        }
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
 /// Run every scenario against scratch databases on `server_url`.
 pub async fn run_all(server_url: &str) -> Result<Vec<Measurement>, E2eError> {
+    run(server_url, &Scenario::ALL).await
+}
+
+/// Run `selected` (with what they depend on, see [`Scenario::with_dependencies`]) against
+/// scratch databases on `server_url`, in the order of [`Scenario::ALL`].
+pub async fn run(server_url: &str, selected: &[Scenario]) -> Result<Vec<Measurement>, E2eError> {
     let mut out = Vec::new();
+    let mut rate = None;
+    let mut drains = (None, None);
+    for scenario in Scenario::with_dependencies(selected) {
+        let m = match scenario {
+            Scenario::Baseline => {
+                let m = baseline(server_url).await?;
+                rate = Some(m.rows_per_second);
+                m
+            }
+            Scenario::Drain1 => {
+                let d = drain::lmh(server_url, &drain_load(1, false, 2000)).await?;
+                let m = drained(
+                    Measurement::new(
+                        "drain-1",
+                        "lmh scheduler, 1 client x 2,000 rows, pacing 0",
+                        Some(">= 1.0x baseline"),
+                    ),
+                    &d,
+                    rate,
+                );
+                drains.0 = Some(d);
+                m
+            }
+            Scenario::Drain10 => {
+                let d = drain::lmh(server_url, &drain_load(10, true, 500)).await?;
+                let m = drained(
+                    Measurement::new(
+                        "drain-10",
+                        "lmh scheduler, 10 clients x 500 rows, pacing 0, one lane per client",
+                        Some(">= 2.5x baseline"),
+                    ),
+                    &d,
+                    rate,
+                );
+                drains.1 = Some(d);
+                m
+            }
+            Scenario::CommitsPerSend => match &drains {
+                (Some(one), Some(ten)) => commits_per_send(one, ten),
+                _ => continue,
+            },
+            Scenario::FairnessDay => fairness_day(server_url).await?,
+            Scenario::E2e1000 => e2e_1000(server_url).await?,
+            Scenario::BusinessDay => business_day(server_url).await?,
+        };
+        out.push(m);
+    }
+    Ok(out)
+}
+
+async fn baseline(server_url: &str) -> Result<Measurement, E2eError> {
     let base = drain::baseline(server_url, &drain_load(1, false, 2000)).await?;
     let mut m = drained(
         Measurement::new(
@@ -163,68 +308,44 @@ pub async fn run_all(server_url: &str) -> Result<Vec<Measurement>, E2eError> {
         base.counters.writes + base.counters.commits,
         base.sent,
     ));
-    let rate = m.rows_per_second;
     m.ratio_to_baseline = Some(1.0);
-    out.push(m);
+    Ok(m)
+}
 
-    let one = drain::lmh(server_url, &drain_load(1, false, 2000)).await?;
-    out.push(drained(
-        Measurement::new(
-            "drain-1",
-            "lmh scheduler, 1 client x 2,000 rows, pacing 0",
-            Some(">= 1.0x baseline"),
-        ),
-        &one,
-        Some(rate),
-    ));
-    let ten = drain::lmh(server_url, &drain_load(10, true, 500)).await?;
-    out.push(drained(
-        Measurement::new(
-            "drain-10",
-            "lmh scheduler, 10 clients x 500 rows, pacing 0, one lane per client",
-            Some(">= 2.5x baseline"),
-        ),
-        &ten,
-        Some(rate),
-    ));
-    out.push(commits_per_send(&one, &ten));
-    out.push(fairness_day(server_url).await?);
-
+async fn e2e_1000(server_url: &str) -> Result<Measurement, E2eError> {
     let thousand = synthetic_fixture(10, 100, 100, "2026-01-13T23:59:00")?;
-    out.push(
-        measure(
-            Measurement::new(
-                "e2e-1000",
-                "lmh e2e on 1,000 pendientes across 10 programaciones (pacing 0), all sent and checked",
-                Some("<= 2 s wall"),
-            ),
-            &thousand,
-            server_url,
-            &E2eConfig::default(),
-        )
-        .await?,
-    );
+    measure(
+        Measurement::new(
+            "e2e-1000",
+            "lmh e2e on 1,000 pendientes across 10 programaciones (pacing 0), all sent and checked",
+            Some("<= 2 s wall"),
+        ),
+        &thousand,
+        server_url,
+        &E2eConfig::default(),
+    )
+    .await
+}
+
+async fn business_day(server_url: &str) -> Result<Measurement, E2eError> {
     // 10 x 40 sends at 30-90 s each fit the 9-hour window, so every expectation is exact.
     let day = synthetic_fixture(10, 100, 40, "2026-01-14T08:59:00")?;
-    out.push(
-        measure(
-            Measurement::new(
-                "business-day",
-                "one simulated business day: 24 h of 60-s ticks, production pacing 30-90 s, 10 programaciones x cupo 40",
-                Some("<= 3 s wall"),
-            ),
-            &day,
-            server_url,
-            &E2eConfig {
-                pacing: Pacing::PRODUCTION,
-                run_to_end: true,
-                skip_idle: false,
-                ..E2eConfig::default()
-            },
-        )
-        .await?,
-    );
-    Ok(out)
+    measure(
+        Measurement::new(
+            "business-day",
+            "one simulated business day: 24 h of 60-s ticks, production pacing 30-90 s, 10 programaciones x cupo 40",
+            Some("<= 3 s wall"),
+        ),
+        &day,
+        server_url,
+        &E2eConfig {
+            pacing: Pacing::PRODUCTION,
+            run_to_end: true,
+            skip_idle: false,
+            ..E2eConfig::default()
+        },
+    )
+    .await
 }
 
 /// Commits per send over both lmh drains, from `Com_commit` (every write of lmh's scheduler
@@ -239,11 +360,12 @@ fn commits_per_send(one: &drain::Drained, ten: &drain::Drained) -> Measurement {
     )
     .timed(one.elapsed + ten.elapsed, one.ticks + ten.ticks, sent);
     m.commits_per_send = Some(per_send(commits, sent));
-    m.invariants_ok = one
-        .invariants_ok
-        .zip(ten.invariants_ok)
-        .map(|(a, b)| a && b);
-    m
+    let both: Option<Vec<String>> = one
+        .broken
+        .as_ref()
+        .zip(ten.broken.as_ref())
+        .map(|(a, b)| a.iter().chain(b).cloned().collect());
+    m.judged(both.as_deref())
 }
 
 async fn fairness_day(server_url: &str) -> Result<Measurement, E2eError> {
@@ -265,8 +387,7 @@ async fn fairness_day(server_url: &str) -> Result<Measurement, E2eError> {
     )
     .timed(d.elapsed, d.ticks, d.sent);
     m.max_first_send_delay_s = d.max_first_send_delay.map(|t| t.as_secs_f64());
-    m.invariants_ok = Some(d.invariants_ok);
-    Ok(m)
+    Ok(m.judged(Some(&d.broken)))
 }
 
 /// The measurements as a table for a terminal.
@@ -307,6 +428,11 @@ pub fn table(measurements: &[Measurement]) -> String {
                 None => "-",
             }
         );
+    }
+    for m in measurements {
+        for broken in &m.broken_invariants {
+            let _ = writeln!(out, "{}: invariant failed: {broken}", m.name);
+        }
     }
     out
 }

@@ -131,8 +131,9 @@ impl World {
         })
     }
 
-    /// Every invariant over what the run left, with the fixture's expected outcomes.
-    pub async fn invariants_ok(&self) -> Result<bool, E2eError> {
+    /// Every invariant over what the run left, with the fixture's expected outcomes: the ones
+    /// that broke, each as `name: what was found` (empty: all held).
+    pub async fn broken_invariants(&self) -> Result<Vec<String>, E2eError> {
         let mut ev = Evidence::collect(self.db.pool())
             .await
             .map_err(|e| E2eError::Provider(format!("collecting evidence: {e}")))?;
@@ -146,8 +147,10 @@ impl World {
             .map(|e| (i64::from(e.id), e.expect))
             .collect();
         Ok(invariants::check(&ev)
-            .iter()
-            .all(|c| c.outcome != crate::report::Outcome::Fail))
+            .into_iter()
+            .filter(|c| c.outcome == crate::report::Outcome::Fail)
+            .map(|c| format!("{}: {}", c.name, c.summary))
+            .collect())
     }
 
     /// Drop the scratch database.

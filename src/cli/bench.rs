@@ -2,7 +2,10 @@
 //! the seed-era baseline (never asserted in tests).
 
 use anyhow::Result;
+use clap::builder::TypedValueParser as _;
 use clap::{Args, ValueEnum};
+
+use lmh::bench::Scenario;
 
 use super::Verdict;
 use super::e2e::DbArgs;
@@ -25,13 +28,23 @@ pub struct BenchArgs {
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = BenchFormat::Human)]
     format: BenchFormat,
+    /// Run only these scenarios (comma-separated or repeated), with what they need: a drain
+    /// also runs the baseline, commits-per-send both drains.
+    #[arg(long, value_delimiter = ',', value_name = "SCENARIO", value_parser = scenario_parser())]
+    only: Vec<Scenario>,
+}
+
+/// Scenario names as the library spells them, so the CLI lists and accepts exactly those.
+fn scenario_parser() -> impl clap::builder::TypedValueParser<Value = Scenario> {
+    clap::builder::PossibleValuesParser::new(Scenario::ALL.map(Scenario::name))
+        .try_map(|name: String| Scenario::from_name(&name).ok_or("unknown scenario"))
 }
 
 /// Run every scenario and print the figures.
 pub async fn bench(args: BenchArgs) -> Result<Verdict> {
     let server = args.db.server().await?;
     eprintln!("lmh bench: database server {}", server.describe());
-    let measurements = lmh::bench::run_all(server.url()).await?;
+    let measurements = lmh::bench::run(server.url(), &args.only).await?;
     match args.format {
         BenchFormat::Json => super::output::write_stdout(&format!(
             "{}\n",

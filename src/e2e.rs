@@ -20,7 +20,8 @@ use crate::clock::Clock;
 use crate::db::{DbError, ScratchDb};
 use crate::fixtures::{Fixture, FixtureError};
 use crate::invariants::{self, Evidence};
-use crate::mock::{MockConfig, MockSessionManager, read_journal};
+use crate::journal::read_journal;
+use crate::mock::{MockConfig, MockSessionManager};
 use crate::report::{Check, Outcome};
 use crate::scheduler::{
     Decision, Event, Pacing, Scheduler, SchedulerConfig, SchedulerError, local_to_utc,
@@ -290,7 +291,9 @@ async fn run_in(
         Provider::Url {
             journal: Some(path),
             ..
-        } if path.exists() => read_journal(path).map_err(E2eError::Provider)?.len(),
+        } if path.exists() => read_journal(path)
+            .map_err(|e| E2eError::Provider(e.to_string()))?
+            .len(),
         _ => 0,
     };
     let mut client_config = ClientConfig::new(base_url);
@@ -446,7 +449,7 @@ async fn run_in(
             },
             None,
         ) => {
-            let mut all = read_journal(path).map_err(E2eError::Provider)?;
+            let mut all = read_journal(path).map_err(|e| E2eError::Provider(e.to_string()))?;
             if all.len() < journal_before {
                 return Err(E2eError::Provider(format!(
                     "journal {} shrank during the run ({journal_before} -> {} entries): was it truncated or replaced?",

@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::VerifyError;
 use crate::adapter::CLIENTE_ID_HEADER;
 use crate::contract::{Contract, Operation, snippet};
-use crate::mock::{JournalEntry, read_journal};
+use crate::journal::{JournalEntry, read_journal};
 use crate::report::{Check, Report};
 
 const AREA: &str = "consumer";
@@ -32,7 +32,7 @@ const AREA: &str = "consumer";
 /// `Err` (a usage error) when the file cannot be read, has a malformed line (named as
 /// `file:line`), or holds no request.
 pub fn verify_journal(path: &Path, contract: &Contract) -> Result<Report, VerifyError> {
-    let journal = read_journal(path).map_err(VerifyError::Journal)?;
+    let journal = read_journal(path).map_err(|e| VerifyError::Journal(e.to_string()))?;
     if journal.is_empty() {
         return Err(VerifyError::Journal(format!(
             "journal {} is empty: there are no requests to check; record the consumer's traffic \

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use lmh::mock::{Fault, FaultKind, MockConfig, MockSessionManager, Profile, read_journal};
+use lmh::journal::read_journal;
+use lmh::mock::{Fault, FaultKind, MockConfig, MockSessionManager, Profile};
 use lmh::session::SessionState;
 use serde_json::{Value, json};
 
@@ -494,7 +495,7 @@ async fn journal_file_gets_one_json_line_per_request() {
     assert_eq!(read, mock.journal());
     assert!(read[1].unknown_route);
     std::fs::write(&path, "{not json}\n").unwrap();
-    let err = read_journal(&path).unwrap_err();
+    let err = read_journal(&path).unwrap_err().to_string();
     assert!(err.contains(":1:"), "{err}");
 }
 

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use lmh::mock::{MockConfig, MockSessionManager, read_journal};
+use lmh::journal::read_journal;
+use lmh::mock::{MockConfig, MockSessionManager};
 use lmh::proxy::{Proxy, ProxyConfig, Summary};
 use lmh::session::SessionState;
 use wiremock::matchers::{method, path};

@@ -48,9 +48,11 @@ pub(super) struct Recorder {
 impl Recorder {
     /// Open (append to) the journal; the sequence continues after the entries already in it.
     pub fn open(path: &Path) -> Result<(Recorder, u64), ProxyError> {
+        // Opened before it is read: a symlink or FIFO there is refused, not read through.
+        let journal = JournalWriter::open(path)?;
         let before = last_seq(path)?;
         let recorder = Recorder {
-            journal: JournalWriter::open(path)?,
+            journal,
             summary: Mutex::new(Summary::default()),
         };
         Ok((recorder, before))

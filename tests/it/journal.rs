@@ -1,14 +1,12 @@
 //! The journal file format: lines written by earlier lmh read back and written out byte for
-//! byte, what the mock writes is its in-memory journal, and the streamed readers (a mark on
-//! a growing file, the last sequence number) count what they should.
+//! byte, and the streamed readers (a mark on a growing file, the last sequence number) count
+//! what they should. What the mock writes is checked in `mock.rs`.
 
 use std::io::Write as _;
 
 use lmh::journal::{
     JournalError, JournalMark, JournalWriter, for_each_entry, last_seq, read_journal,
 };
-use lmh::mock::{MockConfig, MockSessionManager};
-use lmh::session::SessionState;
 
 /// A `/send` with every optional field, as the mock wrote it before the journal had its own
 /// module (field order and escaping included).
@@ -50,44 +48,6 @@ fn lines_on_disk_read_back_and_are_written_out_byte_for_byte() {
         std::fs::read_to_string(&copy).unwrap(),
         format!("{FULL}\n{BARE}\n")
     );
-}
-
-#[tokio::test]
-async fn the_mock_writes_its_in_memory_journal_line_for_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.jsonl");
-    let mock = MockSessionManager::start_with(MockConfig {
-        journal_file: Some(path.clone()),
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap();
-    mock.set_state(51, SessionState::Ready);
-    let http = lmh::http_client().build().unwrap();
-    http.post(format!("{}/send?trace=1", mock.uri()))
-        .header("X-Cliente-Id", "51")
-        .header("X-Trace", "a")
-        .header("X-Trace", "b")
-        .json(&serde_json::json!({"to": "5491155550000", "message": "hola"}))
-        .send()
-        .await
-        .unwrap();
-    http.get(format!("{}/nope", mock.uri()))
-        .send()
-        .await
-        .unwrap();
-    let memory: Vec<String> = mock
-        .journal()
-        .iter()
-        .map(|e| serde_json::to_string(e).unwrap())
-        .collect();
-    let file = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(file.lines().collect::<Vec<_>>(), memory);
-    let send = &mock.journal()[0];
-    assert_eq!(send.query.as_deref(), Some("trace=1"));
-    assert_eq!(send.header("x-trace"), Some("a, b"), "{send:?}");
-    assert_eq!(send.cliente_id, Some(51));
-    assert!(send.delivered() && send.at.ends_with('Z'), "{send:?}");
 }
 
 #[test]

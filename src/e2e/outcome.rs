@@ -34,7 +34,7 @@ pub struct FixtureRun {
     pub log: Vec<Decision>,
     /// Real time the run took.
     pub wall_ms: u128,
-    /// The run on its virtual clock, when [`E2eConfig::timeline`] asked for it.
+    /// The run on its virtual clock, when [`E2eConfig::timeline`](super::E2eConfig::timeline) asked for it.
     #[serde(skip)]
     pub timeline: Option<crate::report::Timeline>,
 }

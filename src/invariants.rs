@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use sqlx::{MySqlPool, Row};
 
-use crate::mock::JournalEntry;
+use crate::journal::JournalEntry;
 use crate::report::Check;
 use crate::scheduler::{in_window, normalize_phone, runs_on};
 use crate::session::parse_cliente_id_header;

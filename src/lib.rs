@@ -80,7 +80,8 @@ pub mod session;
 // Adapter: central-hub's side of the wire.
 pub mod adapter;
 
-// Mock: the session-manager on loopback.
+// Mock: the session-manager on loopback, and the journal of what a provider received.
+pub mod journal;
 pub mod mock;
 
 // Database: scratch databases, containers, fixtures.
@@ -116,7 +117,8 @@ pub use db::{DbServer, DbSource, ScratchDb};
 pub use e2e::{E2eConfig, Provider};
 pub use fixtures::Fixture;
 pub use invariants::Evidence;
-pub use mock::{Fault, FaultKind, Journal, JournalEntry, MockConfig, MockSessionManager, Profile};
+pub use journal::{Journal, JournalEntry};
+pub use mock::{Fault, FaultKind, MockConfig, MockSessionManager, Profile};
 pub use report::{Check, Outcome, Report};
 pub use scheduler::{Scheduler, SchedulerConfig, TickReport};
 pub use session::SessionState;

@@ -237,11 +237,7 @@ async fn crash_point(mock: &MockSessionManager, crash: Crash) {
         Crash::DuringSend(n) => {
             let deadline = tokio::time::Instant::now() + CRASH_PATIENCE;
             while tokio::time::Instant::now() < deadline {
-                let sends = mock
-                    .journal()
-                    .iter()
-                    .filter(|e| e.operation.as_deref() == Some("send"))
-                    .count();
+                let sends = mock.journal().iter().filter(|e| e.is_send()).count();
                 if sends >= n as usize {
                     return;
                 }

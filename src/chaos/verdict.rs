@@ -50,10 +50,7 @@ const UNDER_FAULTS: [&str; 7] = [
 pub fn judge(ev: &Evidence) -> (Tally, Vec<Finding>) {
     let journal = ev.journal.as_deref().unwrap_or(&[]);
     let mut delivered: BTreeMap<String, usize> = BTreeMap::new();
-    for e in journal
-        .iter()
-        .filter(|e| e.operation.as_deref() == Some("send") && e.message_id.is_some())
-    {
+    for e in journal.iter().filter(|e| e.is_send() && e.delivered()) {
         let to = e
             .json_body()
             .and_then(|b| b.get("to").and_then(|t| t.as_str()).map(str::to_string))

@@ -106,14 +106,13 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;
-    let journal = mock.journal();
-    let unknown = journal.iter().filter(|e| e.unknown_route).count();
+    let unknown = mock.unknown_routes();
     eprintln!(
         "stopped: {} requests, {} to unknown routes",
-        journal.len(),
-        unknown
+        mock.journal().len(),
+        unknown.len()
     );
-    for e in journal.iter().filter(|e| e.unknown_route) {
+    for e in &unknown {
         eprintln!(
             "  unknown route: {} (answered {})",
             lmh::report::terminal_line(&e.label()),

@@ -94,7 +94,7 @@ impl Recorder {
                 Event::LockTakenOver => {}
                 other => {
                     if mark.skip.is_none() {
-                        mark.skip = Some(super::event_name(other));
+                        mark.skip = Some(super::ticks::event_name(other));
                         mark.detail = d.detail.clone();
                     }
                 }

@@ -6,7 +6,7 @@ pub(crate) mod v2;
 
 use std::time::Instant;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use wiremock::Request;
 
 use super::{Fault, Shared};
@@ -56,4 +56,20 @@ impl Answer {
             message_id: None,
         }
     }
+}
+
+/// The real service's error envelope: `{"error": true, "code": ..., "message": ...}`.
+pub(crate) fn error_envelope(code: &str, message: &str) -> Value {
+    json!({"error": true, "code": code, "message": message})
+}
+
+/// A body declared as JSON that does not parse: express.json() throws on it before routing.
+fn malformed_json_body(request: &Request) -> bool {
+    let declared_json = request
+        .headers
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap_or("").contains("json"));
+    declared_json
+        && !request.body.is_empty()
+        && serde_json::from_slice::<Value>(&request.body).is_err()
 }

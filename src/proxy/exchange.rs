@@ -1,7 +1,6 @@
 //! One exchange through the proxy: read the request (bounded), forward it once, read the
 //! answer (bounded), give it back unchanged, journal and check both sides.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -15,7 +14,7 @@ use hyper::{Request, Response};
 use super::record::Recorder;
 use super::{ProxyConfig, ProxyError};
 use crate::contract::Contract;
-use crate::mock::JournalEntry;
+use crate::journal::{JournalEntry, Received};
 use crate::session::parse_cliente_id_header;
 
 /// What every connection shares.
@@ -192,20 +191,42 @@ async fn forward(
 
 /// Journal the exchange and print what breaks the contract, on either side.
 fn record(state: &State, parts: &Parts, body: &[u8], status: u16, answer: &[u8]) {
-    let method = parts.method.as_str().to_string();
-    let path = parts.uri.path().to_string();
-    let op = state.contract.find_operation(&method, &path);
-    let mut headers: BTreeMap<String, String> = BTreeMap::new();
-    for (name, value) in &parts.headers {
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        headers
-            .entry(name.as_str().to_string())
-            .and_modify(|v| {
-                v.push_str(", ");
-                v.push_str(&value);
-            })
-            .or_insert(value);
+    let entry = journal_entry(state, parts, body, status, answer);
+    let consumer = crate::verify::consumer::findings(&state.contract, &entry);
+    if state.print {
+        for (name, finding) in &consumer {
+            println!("consumer #{} {name}: {finding}", entry.seq);
+        }
+        if let Some(v) = &entry.violation {
+            println!("provider #{} {} -> {status}: {v}", entry.seq, entry.label());
+        }
     }
+    state.recorder.record(
+        &entry,
+        consumer.len() as u64,
+        u64::from(entry.violation.is_some()),
+    );
+}
+
+/// The exchange as a journal entry: the request as the upstream got it, its answer judged
+/// against the contract, and the message id of a successful answer that carries one.
+fn journal_entry(
+    state: &State,
+    parts: &Parts,
+    body: &[u8],
+    status: u16,
+    answer: &[u8],
+) -> JournalEntry {
+    let received = Received {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body,
+    };
+    let op = state
+        .contract
+        .find_operation(received.method, received.path);
     let violation = op.and_then(|op| {
         state
             .contract
@@ -224,37 +245,19 @@ fn record(state: &State, parts: &Parts, body: &[u8], status: u16, answer: &[u8])
     } else {
         None
     };
-    let entry = JournalEntry {
-        seq: state.seq.fetch_add(1, Ordering::SeqCst) + 1,
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        cliente_id: headers
+    let seq = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+    let entry =
+        JournalEntry::received(seq, chrono::Utc::now(), &received, op.map(|o| o.id.clone()));
+    JournalEntry {
+        // The headers as journaled: a repeated X-Cliente-Id is no one client.
+        cliente_id: entry
+            .headers
             .get("x-cliente-id")
             .and_then(|v| parse_cliente_id_header(v)),
-        method,
-        path,
-        query: parts.uri.query().map(str::to_string),
-        headers,
-        body: String::from_utf8_lossy(body).into_owned(),
-        operation: op.map(|o| o.id.clone()),
-        unknown_route: op.is_none(),
         status,
         response: String::from_utf8_lossy(answer).into_owned(),
         message_id,
-        fault: None,
         violation,
-    };
-    let consumer = crate::verify::consumer::findings(&state.contract, &entry);
-    if state.print {
-        for (name, finding) in &consumer {
-            println!("consumer #{} {name}: {finding}", entry.seq);
-        }
-        if let Some(v) = &entry.violation {
-            println!("provider #{} {} -> {status}: {v}", entry.seq, entry.label());
-        }
+        ..entry
     }
-    state.recorder.record(
-        &entry,
-        consumer.len() as u64,
-        u64::from(entry.violation.is_some()),
-    );
 }

@@ -28,6 +28,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 use crate::contract::Contract;
+use crate::files::WriteError;
+use crate::journal::JournalError;
 
 pub use record::Summary;
 
@@ -50,14 +52,12 @@ pub enum ProxyError {
         /// The system's reason.
         reason: String,
     },
-    /// The journal cannot be written.
-    #[error("--journal {path}: {reason}")]
-    Journal {
-        /// The file.
-        path: PathBuf,
-        /// The system's reason.
-        reason: String,
-    },
+    /// The journal already there cannot be read (the sequence goes on after its entries).
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The journal cannot be opened for writing (a symlink, device or FIFO is refused).
+    #[error(transparent)]
+    JournalFile(#[from] WriteError),
 }
 
 /// How the proxy runs.

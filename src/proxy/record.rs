@@ -1,11 +1,9 @@
 //! The proxy's journal (the mock's JSON-lines format, flushed per exchange) and its tally.
 
-use std::fs::File;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
-use crate::mock::JournalEntry;
+use crate::journal::{JournalEntry, JournalWriter, last_seq};
 
 use super::ProxyError;
 
@@ -43,71 +41,48 @@ impl Summary {
 
 /// The journal file and the tally, shared by every connection.
 pub(super) struct Recorder {
-    path: PathBuf,
-    inner: Mutex<(File, Summary)>,
+    journal: JournalWriter,
+    summary: Mutex<Summary>,
 }
 
 impl Recorder {
     /// Open (append to) the journal; the sequence continues after the entries already in it.
     pub fn open(path: &Path) -> Result<(Recorder, u64), ProxyError> {
-        let failed = |e: std::io::Error| ProxyError::Journal {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
+        // Opened before it is read: a symlink or FIFO there is refused, not read through.
+        let journal = JournalWriter::open(path)?;
+        let before = last_seq(path)?;
+        let recorder = Recorder {
+            journal,
+            summary: Mutex::new(Summary::default()),
         };
-        let before = if path.exists() {
-            crate::mock::read_journal(path)
-                .map_err(|reason| ProxyError::Journal {
-                    path: path.to_path_buf(),
-                    reason,
-                })?
-                .iter()
-                .map(|e| e.seq)
-                .max()
-                .unwrap_or(0)
-        } else {
-            0
-        };
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(failed)?;
-        Ok((
-            Recorder {
-                path: path.to_path_buf(),
-                inner: Mutex::new((file, Summary::default())),
-            },
-            before,
-        ))
+        Ok((recorder, before))
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.journal.path()
     }
 
     pub fn summary(&self) -> Summary {
-        self.lock().1
+        *self.lock()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (File, Summary)> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Summary> {
+        self.summary.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Write one exchange with its violation counts.
     pub fn record(&self, entry: &JournalEntry, consumer: u64, provider: u64) {
-        let mut g = self.lock();
-        if let Ok(line) = serde_json::to_string(entry) {
-            // A journal that cannot be written must not stop the traffic; the tally shows it.
-            let _ = writeln!(g.0, "{line}");
-            let _ = g.0.flush();
-        }
-        g.1.exchanges += 1;
-        g.1.consumer_violations += consumer;
-        g.1.provider_violations += provider;
+        // Counted under the same lock the line is written in, so the tally and the file agree.
+        let mut summary = self.lock();
+        // A journal that cannot be written must not stop the traffic.
+        let _ = self.journal.append(entry);
+        summary.exchanges += 1;
+        summary.consumer_violations += consumer;
+        summary.provider_violations += provider;
     }
 
     /// Count a request that got no answer.
     pub fn transport_failure(&self) {
-        self.lock().1.transport_failures += 1;
+        self.lock().transport_failures += 1;
     }
 }

@@ -21,8 +21,8 @@ use serde_json::Value;
 
 use super::VerifyError;
 use crate::adapter::CLIENTE_ID_HEADER;
-use crate::contract::{Contract, Operation, snippet};
-use crate::mock::{JournalEntry, read_journal};
+use crate::contract::{Contract, Operation, Schema, snippet};
+use crate::journal::{JournalEntry, read_journal};
 use crate::report::{Check, Report};
 
 const AREA: &str = "consumer";
@@ -32,7 +32,7 @@ const AREA: &str = "consumer";
 /// `Err` (a usage error) when the file cannot be read, has a malformed line (named as
 /// `file:line`), or holds no request.
 pub fn verify_journal(path: &Path, contract: &Contract) -> Result<Report, VerifyError> {
-    let journal = read_journal(path).map_err(VerifyError::Journal)?;
+    let journal = read_journal(path).map_err(|e| VerifyError::Journal(e.to_string()))?;
     if journal.is_empty() {
         return Err(VerifyError::Journal(format!(
             "journal {} is empty: there are no requests to check; record the consumer's traffic \
@@ -72,11 +72,7 @@ pub fn verify_consumer(journal: &[JournalEntry], contract: &Contract, source: &s
             }
         }
         for (name, summary) in findings {
-            let agent = entry
-                .headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("user-agent"))
-                .map(|(_, v)| clean(v));
+            let agent = entry.header("user-agent").map(clean);
             match groups
                 .iter_mut()
                 .find(|g| g.name == name && g.summary == summary)
@@ -136,80 +132,65 @@ pub(crate) fn findings(contract: &Contract, entry: &JournalEntry) -> Vec<(String
     let Some(op) = contract.find_operation(&entry.method, &entry.path) else {
         return vec![(name, unknown_route(contract, &entry.method, &entry.path))];
     };
+    let mut out = header_findings(op, entry);
+    if let Some(schema) = &op.request_body {
+        out.extend(body_findings(schema, entry));
+    }
+    out.into_iter().map(|f| (name.clone(), f)).collect()
+}
+
+/// The operation's headers: a required one missing, a value its schema refuses.
+fn header_findings(op: &Operation, entry: &JournalEntry) -> Vec<String> {
     let mut out = Vec::new();
     for h in &op.headers {
-        let value = entry
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(&h.name))
-            .map(|(_, v)| v);
-        match value {
-            None if h.required => {
-                out.push((name.clone(), format!("required header {} missing", h.name)));
-            }
+        match entry.header(&h.name) {
+            None if h.required => out.push(format!("required header {} missing", h.name)),
             None => {}
             Some(v) => {
-                if let Some(violation) = h.schema.violations(&Value::from(v.as_str())).first() {
-                    out.push((
-                        name.clone(),
-                        format!(
-                            "header {}: {:?} is invalid: {} (schema rule {})",
-                            h.name,
-                            clean(v),
-                            violation.message,
-                            violation.rule
-                        ),
+                if let Some(violation) = h.schema.violations(&Value::from(v)).first() {
+                    out.push(format!(
+                        "header {}: {:?} is invalid: {} (schema rule {})",
+                        h.name,
+                        clean(v),
+                        violation.message,
+                        violation.rule
                     ));
                 }
             }
         }
     }
-    if let Some(schema) = &op.request_body {
-        if entry.body.trim().is_empty() {
-            out.push((
-                name.clone(),
-                "request body missing: the contract requires a JSON body".into(),
-            ));
-            return out;
-        }
-        let content_type = entry
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| v.to_ascii_lowercase());
-        if !content_type.as_deref().is_some_and(|c| c.contains("json")) {
-            out.push((
-                name.clone(),
-                format!(
-                    "body sent {}: the provider reads only application/json bodies",
-                    content_type
-                        .map(|c| format!("as {c}"))
-                        .unwrap_or_else(|| "without a Content-Type".into())
-                ),
-            ));
-        }
-        match serde_json::from_str::<Value>(&entry.body) {
-            Err(_) => out.push((
-                name.clone(),
-                format!(
-                    "request body is not JSON: {:?}",
-                    snippet(entry.body.as_bytes())
-                ),
-            )),
-            Ok(body) => {
-                for v in schema.violations(&body) {
-                    out.push((
-                        name.clone(),
-                        format!(
-                            "request body at {}: {} (schema rule {})",
-                            if v.path.is_empty() { "/" } else { &v.path },
-                            v.message,
-                            v.rule
-                        ),
-                    ));
-                }
-            }
-        }
+    out
+}
+
+/// A body the operation requires: missing, sent as something other than JSON, not JSON, or
+/// JSON its schema refuses.
+fn body_findings(schema: &Schema, entry: &JournalEntry) -> Vec<String> {
+    if entry.body.trim().is_empty() {
+        return vec!["request body missing: the contract requires a JSON body".into()];
+    }
+    let mut out = Vec::new();
+    let content_type = entry.header("content-type").map(str::to_ascii_lowercase);
+    if !content_type.as_deref().is_some_and(|c| c.contains("json")) {
+        out.push(format!(
+            "body sent {}: the provider reads only application/json bodies",
+            content_type
+                .map(|c| format!("as {c}"))
+                .unwrap_or_else(|| "without a Content-Type".into())
+        ));
+    }
+    match serde_json::from_str::<Value>(&entry.body) {
+        Err(_) => out.push(format!(
+            "request body is not JSON: {:?}",
+            snippet(entry.body.as_bytes())
+        )),
+        Ok(body) => out.extend(schema.violations(&body).into_iter().map(|v| {
+            format!(
+                "request body at {}: {} (schema rule {})",
+                if v.path.is_empty() { "/" } else { &v.path },
+                v.message,
+                v.rule
+            )
+        })),
     }
     out
 }

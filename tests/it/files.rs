@@ -271,7 +271,7 @@ fn journals_refuse_hostile_files() {
         };
         let p = path.clone();
         let err = guarded(format!("journal {}", path.display()), move || {
-            read_journal(&p)
+            read_journal(&p).map_err(|e| e.to_string())
         })
         .expect_err("refused");
         assert!(

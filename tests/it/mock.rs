@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use lmh::mock::{Fault, FaultKind, MockConfig, MockSessionManager, Profile, read_journal};
+use lmh::journal::read_journal;
+use lmh::mock::{Fault, FaultKind, MockConfig, MockSessionManager, Profile};
 use lmh::session::SessionState;
 use serde_json::{Value, json};
 
@@ -490,11 +491,30 @@ async fn journal_file_gets_one_json_line_per_request() {
         &call("GET", "/api/session-manager/sessions/sender_51", None),
     )
     .await;
+    // Repeated headers folded, the query kept apart from the path.
+    client
+        .get(format!("{}/status?trace=1", mock.uri()))
+        .header("X-Cliente-Id", "51")
+        .header("X-Trace", "a")
+        .header("X-Trace", "b")
+        .send()
+        .await
+        .unwrap();
     let read = read_journal(&path).unwrap();
     assert_eq!(read, mock.journal());
     assert!(read[1].unknown_route);
+    assert_eq!(read[2].query.as_deref(), Some("trace=1"));
+    assert_eq!(read[2].header("x-trace"), Some("a, b"), "{:?}", read[2]);
+    // Byte for byte: the file is the in-memory journal, one serialized entry per line.
+    let memory: Vec<String> = mock
+        .journal()
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect();
+    let file = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(file.lines().collect::<Vec<_>>(), memory);
     std::fs::write(&path, "{not json}\n").unwrap();
-    let err = read_journal(&path).unwrap_err();
+    let err = read_journal(&path).unwrap_err().to_string();
     assert!(err.contains(":1:"), "{err}");
 }
 

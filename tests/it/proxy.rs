@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use lmh::mock::{MockConfig, MockSessionManager, read_journal};
+use lmh::journal::read_journal;
+use lmh::mock::{MockConfig, MockSessionManager};
 use lmh::proxy::{Proxy, ProxyConfig, Summary};
 use lmh::session::SessionState;
 use wiremock::matchers::{method, path};
@@ -143,6 +144,65 @@ async fn an_unreachable_upstream_is_a_transport_failure_not_a_made_up_answer() {
         read_journal(&journal).unwrap().is_empty(),
         "the provider answered nothing"
     );
+}
+
+#[tokio::test]
+async fn a_journal_appended_to_goes_on_with_its_sequence_and_keeps_its_lines() {
+    let mock = MockSessionManager::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.jsonl");
+    let earlier = proxy(&mock.uri(), &journal).await;
+    for _ in 0..2 {
+        http()
+            .get(format!("{}/health", earlier.uri()))
+            .send()
+            .await
+            .unwrap();
+    }
+    drop(earlier);
+    let before = std::fs::read_to_string(&journal).unwrap();
+
+    let later = proxy(&mock.uri(), &journal).await;
+    http()
+        .get(format!("{}/health", later.uri()))
+        .send()
+        .await
+        .unwrap();
+    let after = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        after.starts_with(&before),
+        "the earlier lines stay as they were"
+    );
+    let seqs: Vec<u64> = read_journal(&journal)
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(seqs, [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn a_symlink_as_the_journal_is_refused_and_its_target_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    let link = dir.path().join("j.jsonl");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let mut config = ProxyConfig::new("http://127.0.0.1:9", &link);
+    config.print = false;
+    let err = match Proxy::start(config).await {
+        Ok(_) => panic!("a proxy started with a symlink as its journal"),
+        Err(e) => e,
+    };
+    assert!(
+        matches!(
+            err,
+            lmh::proxy::ProxyError::JournalFile(lmh::files::WriteError::NotAFile { .. })
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
 }
 
 /// Run `lmh <command> ... --session-manager <a READY mock> --allow-send` on the happy path

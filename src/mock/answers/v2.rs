@@ -2,22 +2,22 @@
 //! of `state`, no `/send`, and Express's default HTML pages for unknown routes and bad bodies.
 
 use serde_json::{Value, json};
-use wiremock::Request;
 
-use super::super::{Shared, lock};
-use super::{Call, Reply};
+use super::super::Shared;
+use super::{Call, Reply, malformed_json_body};
 use crate::session::SessionState;
 
 /// The v2 answer: a finished body, JSON or Express's HTML (faults do not bend it).
 pub(crate) fn answer(shared: &Shared, call: &Call<'_>) -> Reply {
-    let (status, body, html) = answer_raw(shared, call.operation, call.request);
+    let (status, body, html) = answer_raw(shared, call);
     Reply::Raw(status, body, html)
 }
 
-fn answer_raw(shared: &Shared, operation: Option<&str>, request: &Request) -> (u16, String, bool) {
+fn answer_raw(shared: &Shared, call: &Call<'_>) -> (u16, String, bool) {
+    let request = call.request;
     let method = request.method.as_str();
     let path = request.url.path();
-    if super::super::malformed_json_body(request) {
+    if malformed_json_body(request) {
         return (
             400,
             express_page("SyntaxError: Unexpected token in JSON at position 0"),
@@ -25,13 +25,14 @@ fn answer_raw(shared: &Shared, operation: Option<&str>, request: &Request) -> (u
         );
     }
     let json = |status: u16, body: Value| (status, body.to_string(), false);
-    match operation {
+    let state = || shared.sessions.first_state(call.now);
+    match call.operation {
         Some("health") => json(
             200,
             json!({"status": "ok", "service": "session-manager", "timestamp": chrono::Utc::now().to_rfc3339()}),
         ),
-        Some("status") => json(200, json!({"status": v2_status(single_state(shared))})),
-        Some("qr") => match single_state(shared) {
+        Some("status") => json(200, json!({"status": v2_status(state())})),
+        Some("qr") => match state() {
             SessionState::QrRequired => json(
                 200,
                 json!({"status": "QR_AVAILABLE", "qr": "2@lmh-mock-qr,placeholder"}),
@@ -42,17 +43,6 @@ fn answer_raw(shared: &Shared, operation: Option<&str>, request: &Request) -> (u
         Some("disconnect") => json(200, json!({"success": true, "message": "Disconnected"})),
         _ => (404, express_page(&format!("Cannot {method} {path}")), true),
     }
-}
-
-/// v2 keeps one session for everyone: the lowest client id the mock was given, else INIT.
-fn single_state(shared: &Shared) -> SessionState {
-    let mut clients = lock(&shared.clients);
-    let now = std::time::Instant::now();
-    let first = clients.keys().min().copied();
-    first
-        .and_then(|id| clients.get_mut(&id))
-        .map(|c| c.current(now))
-        .unwrap_or(SessionState::Initializing)
 }
 
 /// How the v2 provider names a v1 state.

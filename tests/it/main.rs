@@ -29,6 +29,7 @@ mod reports;
 mod scheduler;
 mod scheduler_attempts;
 mod scheduler_lanes;
+mod send_transaction;
 mod source;
 mod verify;
 mod verify_consumer;

@@ -56,6 +56,15 @@ pub fn media_type(content_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// The media type an answer was labelled with, as checks name it: [`media_type`] of its
+/// `Content-Type`, or `no content type` when it has none.
+pub fn answered_media(content_type: Option<&str>) -> String {
+    content_type
+        .map(media_type)
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "no content type".into())
+}
+
 fn join(v: &[SchemaViolation]) -> String {
     v.iter()
         .map(ToString::to_string)
@@ -103,10 +112,7 @@ impl ResponseSpec {
         let Some(expected) = &self.media else {
             return Ok(());
         };
-        let found = content_type
-            .map(media_type)
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| "no content type".into());
+        let found = answered_media(content_type);
         if &found == expected {
             Ok(())
         } else {

@@ -22,7 +22,7 @@ mod operation;
 mod route;
 mod schema;
 
-pub use check::{ResponseViolation, media_type, snippet};
+pub use check::{ResponseViolation, answered_media, media_type, snippet};
 pub use load::ContractError;
 pub use operation::{HeaderParam, Operation, ResponseSpec};
 pub use schema::{Schema, SchemaViolation};

@@ -1,10 +1,9 @@
 //! `lmh config check` on the command line, on the seed's trees.
 
 use super::*;
-use std::process::Command;
 
 fn lmh(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_lmh"))
+    crate::helpers::lmh()
         .args(args)
         .env("PORT", "9999") // lmh's own environment must not leak into the check
         .output()
@@ -267,7 +266,7 @@ fn a_schemeless_password_in_the_hub_url_never_reaches_output() {
     )
     .unwrap();
     for format in ["human", "json", "junit"] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
+        let out = crate::helpers::lmh()
             .args([
                 "config",
                 "check",

@@ -56,49 +56,41 @@ pub(super) fn value_finding<T>(
     let topic = format!("{} {}", r.service, r.key);
     let key = &r.key;
     let flag = r.service.flag();
+    // A usable value is information; an unusable one an error saying why.
+    let judged = |value: &str, ok: &dyn Fn(String) -> String, bad: &dyn Fn(String) -> String| {
+        match validate(value) {
+            Ok((typed, suffix)) => (
+                Some(typed),
+                Finding::new(Severity::Info, &topic, ok(suffix)),
+            ),
+            Err(reason) => (None, Finding::new(Severity::Error, &topic, bad(reason))),
+        }
+    };
     let (typed, mut finding) = match &r.effective {
         Effective::Set(c) => {
             let value = c.value.as_deref().unwrap_or_default();
-            match validate(value) {
-                Ok((typed, suffix)) => (
-                    Some(typed),
-                    Finding::new(
-                        Severity::Info,
-                        &topic,
-                        format!(
-                            "{} from {}{suffix}",
-                            shown(key, value),
-                            describe_candidate(c)
-                        ),
-                    ),
-                ),
-                Err(reason) => (
-                    None,
-                    Finding::new(
-                        Severity::Error,
-                        &topic,
-                        format!("{key} from {}: {reason}", describe_candidate(c)),
-                    ),
-                ),
-            }
-        }
-        Effective::Default(value) => match validate(value) {
-            Ok((typed, suffix)) => (
-                Some(typed),
-                Finding::new(
-                    Severity::Info,
-                    &topic,
+            judged(
+                value,
+                &|suffix| {
                     format!(
-                        "{key}={value}: default from the service code ({key} is not set in any \
-                         source){suffix}"
-                    ),
-                ),
-            ),
-            Err(reason) => (
-                None,
-                Finding::new(Severity::Error, &topic, format!("default {key}: {reason}")),
-            ),
-        },
+                        "{} from {}{suffix}",
+                        shown(key, value),
+                        describe_candidate(c)
+                    )
+                },
+                &|reason| format!("{key} from {}: {reason}", describe_candidate(c)),
+            )
+        }
+        Effective::Default(value) => judged(
+            value,
+            &|suffix| {
+                format!(
+                    "{key}={value}: default from the service code ({key} is not set in any \
+                     source){suffix}"
+                )
+            },
+            &|reason| format!("default {key}: {reason}"),
+        ),
         Effective::Unreadable(c) => (
             None,
             Finding::new(

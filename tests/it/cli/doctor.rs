@@ -3,24 +3,32 @@
 
 use super::*;
 
+/// A scratch database holding the seed incident's rows.
+async fn seed_installation() -> lmh::db::ScratchDb {
+    let db = lmh::db::ScratchDb::create(&helpers::server_url())
+        .await
+        .unwrap();
+    let fixture = lmh::fixtures::load(root("fixtures/seed-incident.yaml")).unwrap();
+    lmh::fixtures::insert(&fixture, &db).await.unwrap();
+    db
+}
+
+/// A loopback port where nothing listens.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// The seed's situation, diagnosed from outside and read-only: rows pendiente, programaciones
 /// approved and in window, and a session-manager URL where nothing answers.
 #[test]
 fn doctor_diagnoses_the_seed_incident_without_writing() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let db = rt.block_on(async {
-        let db = lmh::db::ScratchDb::create(&helpers::server_url())
-            .await
-            .unwrap();
-        let fixture = lmh::fixtures::load(root("fixtures/seed-incident.yaml")).unwrap();
-        lmh::fixtures::insert(&fixture, &db).await.unwrap();
-        db
-    });
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let db = rt.block_on(seed_installation());
+    let closed = closed_port();
     let db_url = format!("{}/{}", helpers::server_url(), db.name());
     let count = |rt: &tokio::runtime::Runtime| -> i64 {
         rt.block_on(
@@ -84,20 +92,9 @@ fn doctor_diagnoses_the_seed_incident_without_writing() {
 #[test]
 fn doctor_with_only_the_hub_directory_takes_its_targets_from_central_hubs_configuration() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let db = rt.block_on(async {
-        let db = lmh::db::ScratchDb::create(&helpers::server_url())
-            .await
-            .unwrap();
-        let fixture = lmh::fixtures::load(root("fixtures/seed-incident.yaml")).unwrap();
-        lmh::fixtures::insert(&fixture, &db).await.unwrap();
-        db
-    });
+    let db = rt.block_on(seed_installation());
     let server = url::Url::parse(&helpers::server_url()).unwrap();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = closed_port();
     let hub = tempfile::tempdir().unwrap();
     std::fs::write(
         hub.path().join(".env"),

@@ -266,17 +266,14 @@ fn a_schemeless_password_in_the_hub_url_never_reaches_output() {
     )
     .unwrap();
     for format in ["human", "json", "junit"] {
-        let out = crate::helpers::lmh()
-            .args([
-                "config",
-                "check",
-                "--hub-env",
-                env.to_str().unwrap(),
-                "--format",
-                format,
-            ])
-            .output()
-            .unwrap();
+        let out = lmh(&[
+            "config",
+            "check",
+            "--hub-env",
+            env.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),

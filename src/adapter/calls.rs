@@ -146,7 +146,7 @@ impl SessionManagerClient {
     /// `POST /send` of one text through the client's session.
     ///
     /// Success only on 200 with `ok == true` and a non-empty `message_id` that is not a
-    /// placeholder ([`SENTINEL_MESSAGE_IDS`]). `to` and `message` are sent as given, byte for
+    /// placeholder ([`SENTINEL_MESSAGE_IDS`](super::SENTINEL_MESSAGE_IDS)). `to` and `message` are sent as given, byte for
     /// byte (the caller appends `@c.us` if it wants to).
     pub async fn send_message(
         &self,

@@ -160,7 +160,7 @@ impl ScratchDb {
         Ok(pool)
     }
 
-    /// The pool on the scratch database; every session runs with [`STRICT_SQL_MODE`].
+    /// The pool on the scratch database; every session runs with [`STRICT_SQL_MODE`](super::STRICT_SQL_MODE).
     pub fn pool(&self) -> &MySqlPool {
         &self.pool
     }

@@ -99,6 +99,19 @@ fn checks_in_area(checks: Vec<Check>, area: &str) -> Vec<Check> {
 /// Run the gate.
 pub async fn gate(args: GateArgs) -> Result<Verdict> {
     let mut report = Report::new("lmh gate");
+    let session_manager = config_checks(&args, &mut report).await?;
+    contract_checks(&args, session_manager.as_deref(), &mut report).await?;
+    if args.no_e2e {
+        report.push(Check::skip("e2e", "fixtures", "--no-e2e"));
+    } else {
+        e2e_checks(&args, session_manager.as_deref(), &mut report).await?;
+    }
+    args.output.emit_with(&report, Some(&args.html))
+}
+
+/// The targets taken from central-hub's configuration and the configuration checks; the
+/// session-manager to verify, unless `none`.
+async fn config_checks(args: &GateArgs, report: &mut Report) -> Result<Option<String>> {
     // Scratch databases are never created on central-hub's own server: only the session-manager
     // is taken from its configuration.
     let targets = super::config::targets(
@@ -110,8 +123,6 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
         eprintln!("lmh gate: {line}");
     }
     report.extend(targets.check());
-    let session_manager = targets.session_manager.filter(|url| url != "none");
-
     if args.config.given() {
         let config = super::config::run(&args.config).await?;
         report.extend(config.checks);
@@ -122,7 +133,16 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
             "no --hub/--sm (or their files) given",
         ));
     }
+    Ok(targets.session_manager.filter(|url| url != "none"))
+}
 
+/// The contract diff, the mock against the contract, the provider, the consumer's source
+/// and journal.
+async fn contract_checks(
+    args: &GateArgs,
+    session_manager: Option<&str>,
+    report: &mut Report,
+) -> Result<()> {
     // Contracts are read before anything runs, so a bad --contract is a usage error (exit 2).
     let consumer_contract = load(&args.consumer_contract)
         .with_context(|| format!("--consumer-contract {}", args.consumer_contract))?;
@@ -150,8 +170,8 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
     report.extend(in_area(mock_report, "contract.mock"));
     drop(mock);
 
-    if let Some(url) = &session_manager {
-        let mut options = ProviderOptions::new(url.clone());
+    if let Some(url) = session_manager {
+        let mut options = ProviderOptions::new(url);
         options.cliente_id = args.cliente_id;
         options.contract = provider_contract;
         options.timeout = args.timeout.or(options.timeout);
@@ -166,36 +186,40 @@ pub async fn gate(args: GateArgs) -> Result<Verdict> {
         let consumer = verify_journal(journal, &consumer_contract)?;
         report.extend(in_area(consumer, "contract.consumer"));
     }
+    Ok(())
+}
 
-    if args.no_e2e {
-        report.push(Check::skip("e2e", "fixtures", "--no-e2e"));
-    } else {
-        let fixtures = load_fixtures(args.fixtures.as_deref())?;
-        let server = args.db.server().await?;
-        let provider = match (&session_manager, args.allow_send) {
-            (Some(url), true) => Provider::Url {
-                base_url: lmh::adapter::parse_base_url(url, "--session-manager")?,
-                journal: None,
-            },
-            _ => Provider::Mock,
+/// Every fixture end to end, through the mock or (with --allow-send) the session-manager.
+async fn e2e_checks(
+    args: &GateArgs,
+    session_manager: Option<&str>,
+    report: &mut Report,
+) -> Result<()> {
+    let fixtures = load_fixtures(args.fixtures.as_deref())?;
+    let server = args.db.server().await?;
+    let provider = match (session_manager, args.allow_send) {
+        (Some(url), true) => Provider::Url {
+            base_url: lmh::adapter::parse_base_url(url, "--session-manager")?,
+            journal: None,
+        },
+        _ => Provider::Mock,
+    };
+    let (provider, _recording) = super::e2e::recorded(provider).await?;
+    let progress = super::progress::Progress::new(fixtures.len(), "fixtures");
+    for fixture in &fixtures {
+        progress.start(&fixture.name());
+        let config = E2eConfig {
+            timeline: args.html.html.is_some(),
+            http_timeout: args.timeout.or(E2eConfig::default().http_timeout),
+            progress_every: Some(std::time::Duration::from_secs(10)),
+            ..E2eConfig::default()
         };
-        let (provider, _recording) = super::e2e::recorded(provider).await?;
-        let progress = super::progress::Progress::new(fixtures.len(), "fixtures");
-        for fixture in &fixtures {
-            progress.start(&fixture.name());
-            let config = E2eConfig {
-                timeline: args.html.html.is_some(),
-                http_timeout: args.timeout.or(E2eConfig::default().http_timeout),
-                progress_every: Some(std::time::Duration::from_secs(10)),
-                ..E2eConfig::default()
-            };
-            let run = run_fixture(fixture, server.url(), &provider, &config)
-                .await
-                .with_context(|| format!("running fixture {}", fixture.file.display()))?;
-            progress.done(None);
-            report.extend(run.to_checks());
-            report.timelines.extend(run.timeline);
-        }
+        let run = run_fixture(fixture, server.url(), &provider, &config)
+            .await
+            .with_context(|| format!("running fixture {}", fixture.file.display()))?;
+        progress.done(None);
+        report.extend(run.to_checks());
+        report.timelines.extend(run.timeline);
     }
-    args.output.emit_with(&report, Some(&args.html))
+    Ok(())
 }

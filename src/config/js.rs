@@ -5,7 +5,7 @@
 //! spreads of other modules). lmh parses them, finds what is exported (`module.exports = ...`
 //! or `export default ...`), and reads object, array, string, number and boolean literals out
 //! of it. Everything else is kept as [`JsValue::Expr`] with its source text, so the caller can
-//! say "could not be read: <expression>" instead of guessing; a value that only reads the
+//! say `could not be read: <expression>` instead of guessing; a value that only reads the
 //! shell (`process.env.X`, converted, with a literal fallback) is recognised as such.
 //! Top-level `const NAME = <literal>` declarations are followed when a later literal names them.
 

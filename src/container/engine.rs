@@ -8,7 +8,7 @@ use sqlx::{Connection, MySqlConnection};
 use testcontainers::bollard::{self, Docker};
 use testcontainers::core::WaitFor;
 use testcontainers::runners::AsyncRunner;
-use testcontainers::{ContainerAsync, GenericImage, ImageExt};
+use testcontainers::{ContainerAsync, ContainerRequest, GenericImage, ImageExt};
 
 use super::{CONTAINER_LABEL, ContainerError, DEFAULT_READY_TIMEOUT, ImageRef, parse_image};
 
@@ -273,6 +273,7 @@ fn free_port() -> Result<u16, ContainerError> {
     Ok(port)
 }
 
+/// One start on `port`: create and start the container, then wait for SQL.
 async fn start_once(
     endpoint: &str,
     image: &ImageRef,
@@ -283,17 +284,7 @@ async fn start_once(
     let started = Instant::now();
     // testcontainers leaves a created-but-unstartable container behind; this label finds it.
     let attempt = format!("{}-{}-{}", std::process::id(), port, fastrand::u64(..));
-    let request = GenericImage::new(image.name.as_str(), image.tag.as_str())
-        .with_wait_for(WaitFor::Nothing)
-        .with_network("host")
-        .with_env_var("MYSQL_ALLOW_EMPTY_PASSWORD", "yes")
-        .with_env_var("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "1")
-        .with_env_var("MYSQL_ROOT_HOST", "%")
-        .with_label(CONTAINER_LABEL, "mysql")
-        .with_label(ATTEMPT_LABEL, attempt.as_str())
-        .with_cmd([format!("--port={port}"), "--bind-address=127.0.0.1".into()])
-        .with_startup_timeout(CREATE_TIMEOUT);
-    let container = match request.start().await {
+    let container = match server_request(image, port, &attempt).start().await {
         Ok(c) => c,
         Err(e) => {
             remove_attempt(endpoint, &attempt).await;
@@ -304,61 +295,103 @@ async fn start_once(
             }));
         }
     };
+    let ready_after = wait_for_sql(&container, &name, port, started, ready_timeout).await?;
+    Ok(MysqlContainer {
+        container,
+        image: name,
+        port,
+        ready_after,
+    })
+}
 
+/// The container of a MySQL/MariaDB server with an empty root password, on the host's
+/// network, listening on `127.0.0.1:port` only.
+fn server_request(image: &ImageRef, port: u16, attempt: &str) -> ContainerRequest<GenericImage> {
+    GenericImage::new(image.name.as_str(), image.tag.as_str())
+        .with_wait_for(WaitFor::Nothing)
+        .with_network("host")
+        .with_env_var("MYSQL_ALLOW_EMPTY_PASSWORD", "yes")
+        .with_env_var("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "1")
+        .with_env_var("MYSQL_ROOT_HOST", "%")
+        .with_label(CONTAINER_LABEL, "mysql")
+        .with_label(ATTEMPT_LABEL, attempt)
+        .with_cmd([format!("--port={port}"), "--bind-address=127.0.0.1".into()])
+        .with_startup_timeout(CREATE_TIMEOUT)
+}
+
+/// Poll until the server in `container` answers `SELECT 1` on `port` (how long it took),
+/// it exits, or `ready_timeout` from `started` passes.
+async fn wait_for_sql(
+    container: &ContainerAsync<GenericImage>,
+    name: &str,
+    port: u16,
+    started: Instant,
+    ready_timeout: Duration,
+) -> Result<Duration, Attempt> {
     let url = format!("mysql://root@127.0.0.1:{port}");
     let deadline = started + ready_timeout;
-    let mut last_error: String;
     loop {
-        match select_one(&url).await {
+        let last_error = match select_one(&url).await {
             Ok(()) => {
                 let ready_after = started.elapsed();
-                // Another server could have taken the port and answered for ours; ours
-                // would then have failed to bind and exited.
-                let logs = logs_tail(&container).await;
-                if bind_failed(&logs) || !container.is_running().await.unwrap_or(false) {
-                    return Err(Attempt::PortTaken(ContainerError::Start {
-                        image: name,
-                        reason: format!("port {port} was taken by another process"),
-                        logs,
-                    }));
-                }
-                return Ok(MysqlContainer {
-                    container,
-                    image: name,
-                    port,
-                    ready_after,
-                });
+                return match answered_for(container, name, port).await {
+                    Some(taken) => Err(taken),
+                    None => Ok(ready_after),
+                };
             }
-            Err(e) => last_error = e,
-        }
+            Err(e) => e,
+        };
         if !container.is_running().await.unwrap_or(true) {
-            let logs = logs_tail(&container).await;
-            let code = container.exit_code().await.ok().flatten();
-            let reason = match code {
-                Some(c) => format!("the server exited with code {c} before accepting connections"),
-                None => "the server exited before accepting connections".into(),
-            };
-            let err = ContainerError::Start {
-                image: name,
-                reason,
-                logs: logs.clone(),
-            };
-            return Err(if bind_failed(&logs) {
-                Attempt::PortTaken(err)
-            } else {
-                Attempt::Fatal(err)
-            });
+            return Err(exited(container, name).await);
         }
         if Instant::now() >= deadline {
             return Err(Attempt::Fatal(ContainerError::NotReady {
-                image: name,
+                image: name.to_string(),
                 port,
                 waited: started.elapsed(),
                 last_error,
-                logs: logs_tail(&container).await,
+                logs: logs_tail(container).await,
             }));
         }
         tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
+/// `Some` when the answer on `port` came from another server: ours failed to bind and
+/// exited.
+async fn answered_for(
+    container: &ContainerAsync<GenericImage>,
+    name: &str,
+    port: u16,
+) -> Option<Attempt> {
+    let logs = logs_tail(container).await;
+    if bind_failed(&logs) || !container.is_running().await.unwrap_or(false) {
+        return Some(Attempt::PortTaken(ContainerError::Start {
+            image: name.to_string(),
+            reason: format!("port {port} was taken by another process"),
+            logs,
+        }));
+    }
+    None
+}
+
+/// The server exited before accepting connections: because its port was taken, or fatally.
+async fn exited(container: &ContainerAsync<GenericImage>, name: &str) -> Attempt {
+    let logs = logs_tail(container).await;
+    let code = container.exit_code().await.ok().flatten();
+    let reason = match code {
+        Some(c) => format!("the server exited with code {c} before accepting connections"),
+        None => "the server exited before accepting connections".into(),
+    };
+    let err = ContainerError::Start {
+        image: name.to_string(),
+        reason,
+        logs: logs.clone(),
+    };
+    if bind_failed(&logs) {
+        Attempt::PortTaken(err)
+    } else {
+        Attempt::Fatal(err)
     }
 }
 

@@ -5,11 +5,13 @@
 //! marker table). A signal can land in that gap; the registry entry made before the CREATE and
 //! the sweep of old empty ones make sure such a database is dropped all the same.
 
-use sqlx::mysql::MySqlConnection;
-use sqlx::{AssertSqlSafe, Executor};
+use sqlx::mysql::{MySql, MySqlConnection};
+use sqlx::{Acquire, AssertSqlSafe, Executor};
 
+use super::error::server_query_error;
+use super::name::validate_scratch_name;
 use super::url::ServerUrl;
-use super::{DbError, MARKER_TABLE, server_query_error};
+use super::{DbError, MARKER_TABLE};
 
 /// What a drop must verify before it drops.
 #[derive(Debug, Clone, Copy)]
@@ -83,4 +85,59 @@ pub(crate) async fn check(
             run_id.unwrap_or("-")
         ))),
     }
+}
+
+/// Fail unless the connection's current database is a scratch database lmh created (valid name
+/// and a marker row naming it). Call it before writing through any connection.
+pub async fn assert_owned<'c, A>(conn: A) -> Result<(), DbError>
+where
+    A: Acquire<'c, Database = MySql>,
+{
+    let mut conn = conn.acquire().await.map_err(|e| DbError::Query {
+        action: "acquiring a connection to check ownership".into(),
+        target: "the pool".into(),
+        reason: e.to_string(),
+    })?;
+    let current: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| DbError::query("SELECT DATABASE()", "the connection", &e))?;
+    let Some(database) = current else {
+        return Err(DbError::NotOwned {
+            database: "(none)".into(),
+            reason: "the connection has no current database".into(),
+        });
+    };
+    if let Err(e) = validate_scratch_name(&database) {
+        return Err(DbError::NotOwned {
+            database,
+            reason: format!("its name is not an lmh scratch name ({e})"),
+        });
+    }
+    let has_marker: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+    )
+    .bind(MARKER_TABLE)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| DbError::query("looking for the marker table", &database, &e))?;
+    if has_marker == 0 {
+        return Err(DbError::NotOwned {
+            database,
+            reason: format!("it has no {MARKER_TABLE} table"),
+        });
+    }
+    let sql = format!("SELECT COUNT(*) FROM `{database}`.`{MARKER_TABLE}` WHERE db_name = ?");
+    let rows: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(&database)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| DbError::query("reading the marker", &database, &e))?;
+    if rows == 0 {
+        return Err(DbError::NotOwned {
+            database,
+            reason: format!("its {MARKER_TABLE} does not name it (copied from another database?)"),
+        });
+    }
+    Ok(())
 }

@@ -80,7 +80,42 @@ pub(crate) fn parse_server_url(raw: &str) -> Result<ServerUrl, DbError> {
             format!("scheme `{scheme}` is not supported; use mysql:// or mariadb://"),
         ));
     }
-    // The driver wants an IPv6 literal bare (`::1`); the URL writes it in brackets.
+    let (host, port) = host_and_port(&url, input)?;
+    let (user, password) = credentials(&url, input)?;
+    let database = database(&url, input)?;
+
+    let mut options = MySqlConnectOptions::new().host(&host).port(port);
+    if !user.is_empty() {
+        options = options.username(&user);
+    }
+    if let Some(p) = &password {
+        options = options.password(p);
+    }
+    if let Some(db) = &database {
+        options = options.database(db);
+    }
+    let options = with_parameters(options, &url, input)?;
+
+    let host_display = match url.host() {
+        Some(url::Host::Ipv6(a)) => format!("[{a}]"),
+        _ => host,
+    };
+    let user_display = if user.is_empty() {
+        String::new()
+    } else {
+        format!("{user}@")
+    };
+    Ok(ServerUrl {
+        options,
+        display_base: format!("{scheme}://{user_display}{host_display}:{port}"),
+        database,
+        password,
+    })
+}
+
+/// The host as the driver wants it (an IPv6 literal bare: `::1`; the URL writes it in
+/// brackets) and the port (3306 by default).
+fn host_and_port(url: &Url, input: &str) -> Result<(String, u16), DbError> {
     let host = match url.host() {
         Some(url::Host::Ipv6(a)) => a.to_string(),
         Some(url::Host::Ipv4(a)) => a.to_string(),
@@ -94,17 +129,24 @@ pub(crate) fn parse_server_url(raw: &str) -> Result<ServerUrl, DbError> {
     if url.fragment().is_some() {
         return Err(invalid(input, "a database URL has no #fragment"));
     }
-    let decode = |part: &str, what: &str| -> Result<String, DbError> {
-        percent_decode(part).ok_or_else(|| {
-            invalid(
-                input,
-                format!("the {what} is not valid percent-encoded UTF-8"),
-            )
-        })
-    };
-    let user = decode(url.username(), "user name")?;
+    Ok((host, port))
+}
+
+/// A percent-encoded part of the URL, decoded; `what` names it in the error.
+fn decoded(part: &str, what: &str, input: &str) -> Result<String, DbError> {
+    percent_decode(part).ok_or_else(|| {
+        invalid(
+            input,
+            format!("the {what} is not valid percent-encoded UTF-8"),
+        )
+    })
+}
+
+/// The user name (empty when none) and the password.
+fn credentials(url: &Url, input: &str) -> Result<(String, Option<String>), DbError> {
+    let user = decoded(url.username(), "user name", input)?;
     let password = match url.password() {
-        Some(p) => Some(decode(p, "password")?),
+        Some(p) => Some(decoded(p, "password", input)?),
         None => None,
     };
     if !user.is_empty() && !valid_identifier(&user) {
@@ -113,35 +155,36 @@ pub(crate) fn parse_server_url(raw: &str) -> Result<ServerUrl, DbError> {
             "the user name may only contain letters, digits, '_', '$' and '-'",
         ));
     }
-    let path = url.path().trim_start_matches('/');
-    let database = if path.is_empty() {
-        None
-    } else {
-        let db = decode(path, "database name")?;
-        if db.contains('/') {
-            return Err(invalid(input, "the path must be a single database name"));
-        }
-        if !valid_identifier(&db) {
-            return Err(invalid(
-                input,
-                format!(
-                    "database name {db:?} may only contain letters, digits, '_', '$' and '-' (at most 64)"
-                ),
-            ));
-        }
-        Some(db)
-    };
+    Ok((user, password))
+}
 
-    let mut options = MySqlConnectOptions::new().host(&host).port(port);
-    if !user.is_empty() {
-        options = options.username(&user);
+/// The database the path names, if any: one plain identifier.
+fn database(url: &Url, input: &str) -> Result<Option<String>, DbError> {
+    let path = url.path().trim_start_matches('/');
+    if path.is_empty() {
+        return Ok(None);
     }
-    if let Some(p) = &password {
-        options = options.password(p);
+    let db = decoded(path, "database name", input)?;
+    if db.contains('/') {
+        return Err(invalid(input, "the path must be a single database name"));
     }
-    if let Some(db) = &database {
-        options = options.database(db);
+    if !valid_identifier(&db) {
+        return Err(invalid(
+            input,
+            format!(
+                "database name {db:?} may only contain letters, digits, '_', '$' and '-' (at most 64)"
+            ),
+        ));
     }
+    Ok(Some(db))
+}
+
+/// The URL's parameters applied to `options`: only `ssl-mode` and `ssl-ca`.
+fn with_parameters(
+    mut options: MySqlConnectOptions,
+    url: &Url,
+    input: &str,
+) -> Result<MySqlConnectOptions, DbError> {
     for (key, value) in url.query_pairs() {
         match &*key {
             "ssl-mode" | "sslmode" => {
@@ -169,22 +212,7 @@ pub(crate) fn parse_server_url(raw: &str) -> Result<ServerUrl, DbError> {
             }
         }
     }
-
-    let host_display = match url.host() {
-        Some(url::Host::Ipv6(a)) => format!("[{a}]"),
-        _ => host,
-    };
-    let user_display = if user.is_empty() {
-        String::new()
-    } else {
-        format!("{user}@")
-    };
-    Ok(ServerUrl {
-        options,
-        display_base: format!("{scheme}://{user_display}{host_display}:{port}"),
-        database,
-        password,
-    })
+    Ok(options)
 }
 
 fn percent_decode(s: &str) -> Option<String> {

@@ -104,66 +104,8 @@ async fn container_serves_sql_and_is_removed_on_stop() {
         "container {id} should exist while running"
     );
 
-    // A fresh container holds nothing of anyone else's, so a fixed scratch name is safe.
-    let admin = pool(&url).await;
-    sqlx::query("CREATE DATABASE lmh_ct CHARACTER SET utf8mb4")
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let db = pool(&format!("{url}/lmh_ct")).await;
-    sqlx::query(
-        "CREATE TABLE envio (id BIGINT PRIMARY KEY AUTO_INCREMENT, \
-         estado VARCHAR(16) NOT NULL, mensaje TEXT NOT NULL) CHARACTER SET utf8mb4",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
-    let rows = [("pendiente", "Hola ñandú"), ("enviado", "¿Cómo estás? 👋")];
-    for (estado, mensaje) in rows {
-        sqlx::query("INSERT INTO envio (estado, mensaje) VALUES (?, ?)")
-            .bind(estado)
-            .bind(mensaje)
-            .execute(&db)
-            .await
-            .unwrap();
-    }
-    let back: Vec<(String, String)> = sqlx::query("SELECT estado, mensaje FROM envio ORDER BY id")
-        .fetch_all(&db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    let expected: Vec<(String, String)> = rows
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
-    assert_eq!(back, expected);
-
-    // The server is the image's version and listens only where lmh told it to.
-    let version: String = sqlx::query_scalar("SELECT VERSION()")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    let tag = c.image().rsplit(':').next().unwrap_or_default();
-    if tag.starts_with(|ch: char| ch.is_ascii_digit()) {
-        assert!(
-            version.starts_with(&format!("{tag}.")) || version == tag,
-            "server version {version:?} does not match image tag {tag:?}"
-        );
-    } else {
-        assert!(!version.is_empty(), "empty server version");
-    }
-    if c.image().contains("mariadb") {
-        assert!(version.contains("MariaDB"), "{version:?} is not MariaDB");
-    }
-    let (bind, port): (String, u32) = sqlx::query_as("SELECT @@bind_address, @@port")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(bind, "127.0.0.1");
-    assert_eq!(port, u32::from(c.port()));
+    let db = utf8mb4_round_trips(&url).await;
+    let version = is_the_image_listening_where_told(&db, &c).await;
     eprintln!("server version: {version}");
     db.close().await;
 
@@ -314,4 +256,72 @@ async fn unstartable_image_fails_and_leaves_no_container() {
         leftovers.trim().is_empty(),
         "containers left behind: {leftovers}"
     );
+}
+
+/// A fresh container holds nothing of anyone else's, so a fixed scratch name is safe: text
+/// in utf8mb4 comes back as written. Returns the pool on that database.
+async fn utf8mb4_round_trips(url: &str) -> MySqlPool {
+    let admin = pool(url).await;
+    sqlx::query("CREATE DATABASE lmh_ct CHARACTER SET utf8mb4")
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let db = pool(&format!("{url}/lmh_ct")).await;
+    sqlx::query(
+        "CREATE TABLE envio (id BIGINT PRIMARY KEY AUTO_INCREMENT, \
+         estado VARCHAR(16) NOT NULL, mensaje TEXT NOT NULL) CHARACTER SET utf8mb4",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let rows = [("pendiente", "Hola ñandú"), ("enviado", "¿Cómo estás? 👋")];
+    for (estado, mensaje) in rows {
+        sqlx::query("INSERT INTO envio (estado, mensaje) VALUES (?, ?)")
+            .bind(estado)
+            .bind(mensaje)
+            .execute(&db)
+            .await
+            .unwrap();
+    }
+    let back: Vec<(String, String)> = sqlx::query("SELECT estado, mensaje FROM envio ORDER BY id")
+        .fetch_all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let expected: Vec<(String, String)> = rows
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(back, expected);
+    db
+}
+
+/// The server is the image's version and listens only where lmh told it to; its version.
+async fn is_the_image_listening_where_told(db: &MySqlPool, c: &MysqlContainer) -> String {
+    let version: String = sqlx::query_scalar("SELECT VERSION()")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    let tag = c.image().rsplit(':').next().unwrap_or_default();
+    if tag.starts_with(|ch: char| ch.is_ascii_digit()) {
+        assert!(
+            version.starts_with(&format!("{tag}.")) || version == tag,
+            "server version {version:?} does not match image tag {tag:?}"
+        );
+    } else {
+        assert!(!version.is_empty(), "empty server version");
+    }
+    if c.image().contains("mariadb") {
+        assert!(version.contains("MariaDB"), "{version:?} is not MariaDB");
+    }
+    let (bind, port): (String, u32) = sqlx::query_as("SELECT @@bind_address, @@port")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    assert_eq!(bind, "127.0.0.1");
+    assert_eq!(port, u32::from(c.port()));
+    version
 }

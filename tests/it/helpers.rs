@@ -28,6 +28,32 @@ pub fn server_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
 }
 
+/// `lmh gate` on the seed's installation: its configuration trees with the shell's leftover
+/// `PORT=3011`, its consumer's journal and the seed fixture, against the test server; the
+/// caller adds the report flags (`--junit FILE`, `--html FILE`).
+pub fn seed_gate() -> std::process::Command {
+    let mut gate = lmh();
+    gate.args([
+        "gate",
+        "--hub",
+        &root("tests/data/config/seed/central-hub"),
+        "--sm",
+        &root("tests/data/config/seed/session-manager"),
+        "--sm-shell",
+        "PORT=3011",
+        "--journal",
+        &root("tests/data/seed/consumer-journal.jsonl"),
+        // Not the URL central-hub's .env names: what listens there depends on the machine.
+        "--session-manager",
+        "none",
+        "--db-url",
+        &server_url(),
+        "--fixtures",
+        &root("fixtures/seed-incident.yaml"),
+    ]);
+    gate
+}
+
 /// One test's world.
 pub struct TestApp {
     pub db: ScratchDb,

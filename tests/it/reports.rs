@@ -250,26 +250,11 @@ fn the_default_gate_output_sums_up_answers_no_probe_can_provoke() {
 /// The seed's gate, with the HTML page: it fails on the configuration and the consumer.
 fn seed_gate_html(dir: &std::path::Path) -> String {
     let html = dir.join("gate.html");
-    let (code, _, err) = run(&[
-        "gate",
-        "--hub",
-        &root("tests/data/config/seed/central-hub"),
-        "--sm",
-        &root("tests/data/config/seed/session-manager"),
-        "--sm-shell",
-        "PORT=3011",
-        "--journal",
-        &root("tests/data/seed/consumer-journal.jsonl"),
-        // Not the URL central-hub's .env names: what listens there depends on the machine.
-        "--session-manager",
-        "none",
-        "--db-url",
-        &helpers::server_url(),
-        "--fixtures",
-        &root("fixtures/seed-incident.yaml"),
-        "--html",
-        html.to_str().unwrap(),
-    ]);
+    let out = helpers::seed_gate()
+        .args(["--html", html.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let (code, err) = (out.status.code(), String::from_utf8_lossy(&out.stderr));
     assert_eq!(code, Some(1), "{err}");
     std::fs::read_to_string(&html).unwrap()
 }

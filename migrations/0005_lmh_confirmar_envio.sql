@@ -62,10 +62,11 @@ BEGIN
       UPDATE lmh_envio_intentos SET resultado = 'confirmado', message_id = p_message_id,
           actualizado_en = p_utc_now
         WHERE envio_id = p_envio_id;
-      IF ROW_COUNT() = 0 THEN
-        INSERT INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at, resultado, message_id, actualizado_en)
-          VALUES (p_envio_id, p_programacion_id, p_worker, p_utc_now, 'confirmado', p_message_id, p_utc_now);
-      END IF;
+      -- No claim only under a historical rule that sends unclaimed rows. (ROW_COUNT() would
+      -- count changed rows or matched rows depending on the client's flags: not used here.)
+      INSERT INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at, resultado, message_id, actualizado_en)
+        SELECT p_envio_id, p_programacion_id, p_worker, p_utc_now, 'confirmado', p_message_id, p_utc_now
+        FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM lmh_envio_intentos WHERE envio_id = p_envio_id);
       IF p_next_envio_id IS NOT NULL THEN
         INSERT IGNORE INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at)
           SELECT id, p_programacion_id, p_worker, p_utc_now FROM ll_envios_whatsapp

@@ -23,7 +23,6 @@
 //! ```
 
 mod owner;
-mod schema;
 mod server;
 mod url;
 
@@ -35,10 +34,10 @@ use sqlx::migrate::Migrator;
 use sqlx::mysql::{MySql, MySqlConnection, MySqlDatabaseError, MySqlPool, MySqlPoolOptions};
 use sqlx::{Acquire, AssertSqlSafe, Connection, Executor};
 
+pub use crate::domain::{EstadoCampania, EstadoEnvio, EstadoProgramacion, UnknownEstado};
 /// A database URL as shown to people (see [`crate::redact::url`]).
 pub use crate::redact::url as redact_url;
 use owner::Owner;
-pub use schema::{EstadoCampania, EstadoEnvio, EstadoProgramacion, UnknownEstado};
 pub use server::{DbServer, DbSource, ServerError};
 use url::{ServerUrl, parse_server_url};
 

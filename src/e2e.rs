@@ -18,13 +18,12 @@ use serde::Serialize;
 use crate::adapter::{ClientConfig, SessionManagerClient};
 use crate::clock::Clock;
 use crate::db::{DbError, ScratchDb};
+use crate::domain::local_to_utc;
 use crate::fixtures::{Fixture, FixtureError};
 use crate::invariants::{self, Evidence};
 use crate::mock::{MockConfig, MockSessionManager, read_journal};
 use crate::report::{Check, Outcome};
-use crate::scheduler::{
-    Decision, Event, Pacing, Scheduler, SchedulerConfig, SchedulerError, local_to_utc,
-};
+use crate::scheduler::{Decision, Event, Pacing, Scheduler, SchedulerConfig, SchedulerError};
 
 /// Which session-manager the scheduler talks to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -49,14 +49,14 @@
 //! # Phones and texts
 //!
 //! A phone is valid when it is 8 to 15 digits, not starting with 0, optionally followed by
-//! `@c.us` ([`check_phone`]). A row whose phone is missing (absent, null or blank) or invalid,
-//! or whose `mensaje_final` is missing or blank, must never reach the provider. The decision
-//! these fixtures encode: when the scheduler reaches such a row it marks it `error` (a
-//! recipient-level fault, invariant 10; leaving it `pendiente` would keep it "stuck" for ever,
-//! invariant 16) without calling `/send`. So such a row expects `error` when its programación
-//! is active, and `pendiente` when a gate keeps the scheduler away from it; it may never
-//! expect `enviado`, and the loader rejects that. A scheduler that reads rows the way these
-//! files are written uses [`check_phone`] and [`parse_weekdays`].
+//! `@c.us`. A row whose phone is missing (absent, null or blank) or invalid, or whose
+//! `mensaje_final` is missing or blank, must never reach the provider (the one rule is
+//! [`crate::domain::recipient()`]). The decision these fixtures encode: when the scheduler
+//! reaches such a row it marks it `error` (a recipient-level fault, invariant 10; leaving it
+//! `pendiente` would keep it "stuck" for ever, invariant 16) without calling `/send`. So such
+//! a row expects `error` when its programación is active, and `pendiente` when a gate keeps
+//! the scheduler away from it; it may never expect `enviado`, and the loader rejects that.
+//! `dias_semana` is read with the scheduler's weekday table ([`parse_weekdays`]).
 //!
 //! # Audit
 //!
@@ -93,11 +93,12 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use sqlx::{MySql, QueryBuilder};
 
-use crate::db::{self, EstadoCampania, EstadoEnvio, EstadoProgramacion, ScratchDb};
+use crate::db::{self, ScratchDb};
+use crate::domain::{
+    DEFAULT_TZ, EstadoCampania, EstadoEnvio, EstadoProgramacion, Unsendable, weekday_name,
+    weekday_named,
+};
 use crate::session::SessionState;
-
-/// The business time zone when a fixture does not name one.
-pub const DEFAULT_TZ: Tz = chrono_tz::America::Argentina::Buenos_Aires;
 
 /// `origen` of the historial rows [`insert`] writes.
 pub const HISTORIAL_ORIGEN: &str = "lmh-fixture";
@@ -241,45 +242,12 @@ pub struct EnvioFixture {
 impl EnvioFixture {
     /// Whether the scheduler may send this row at all (valid phone and some text).
     pub fn sendable(&self) -> bool {
-        check_phone(self.telefono_wapp.as_deref()) == PhoneCheck::Valid
-            && self
-                .mensaje_final
-                .as_deref()
-                .is_some_and(|t| !t.trim().is_empty())
+        self.unsendable().is_none()
     }
-}
 
-/// What [`check_phone`] makes of a `telefono_wapp`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PhoneCheck {
-    /// Absent, null or only blanks.
-    Missing,
-    /// Present but not a WhatsApp number.
-    Invalid,
-    /// 8-15 digits, no leading 0, optional `@c.us`.
-    Valid,
-}
-
-/// Classify a phone the way the scheduler must before sending (never send Missing/Invalid).
-///
-/// ```
-/// use lmh::fixtures::{check_phone, PhoneCheck};
-/// assert_eq!(check_phone(Some("5491134567890")), PhoneCheck::Valid);
-/// assert_eq!(check_phone(Some("5491134567890@c.us")), PhoneCheck::Valid);
-/// assert_eq!(check_phone(Some("  ")), PhoneCheck::Missing);
-/// assert_eq!(check_phone(None), PhoneCheck::Missing);
-/// assert_eq!(check_phone(Some("11-4567-ABCD")), PhoneCheck::Invalid);
-/// assert_eq!(check_phone(Some("+5491134567890")), PhoneCheck::Invalid);
-/// ```
-pub fn check_phone(phone: Option<&str>) -> PhoneCheck {
-    let Some(p) = phone.filter(|p| !p.trim().is_empty()) else {
-        return PhoneCheck::Missing;
-    };
-    // One rule for what may be sent, the scheduler's.
-    if crate::scheduler::normalize_phone(p).is_some() {
-        PhoneCheck::Valid
-    } else {
-        PhoneCheck::Invalid
+    /// Why the scheduler may not send this row, if it may not.
+    pub fn unsendable(&self) -> Option<Unsendable> {
+        crate::domain::recipient(self.telefono_wapp.as_deref(), self.mensaje_final.as_deref()).err()
     }
 }
 
@@ -600,24 +568,13 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{s:?} is not a date; write \"YYYY-MM-DD\""))
 }
 
-const WEEKDAYS: [(&str, Weekday); 7] = [
-    ("sun", Weekday::Sun),
-    ("mon", Weekday::Mon),
-    ("tue", Weekday::Tue),
-    ("wed", Weekday::Wed),
-    ("thu", Weekday::Thu),
-    ("fri", Weekday::Fri),
-    ("sat", Weekday::Sat),
-];
-
-/// Parse `dias_semana` as the scheduler must read it: comma list, blanks around names allowed.
+/// Parse `dias_semana` as the scheduler reads it (comma list, blanks around names allowed),
+/// and as production writes it: each name in lowercase, once.
 pub fn parse_weekdays(raw: &str) -> Result<Vec<Weekday>, String> {
     let mut days = Vec::new();
     for token in raw.split(',').map(str::trim) {
-        let day = WEEKDAYS
-            .iter()
-            .find(|(name, _)| *name == token)
-            .map(|(_, day)| *day)
+        let day = weekday_named(token)
+            .filter(|day| weekday_name(*day) == token)
             .ok_or_else(|| {
                 format!(
                     "dias_semana {raw:?}: {token:?} is not a weekday; use a comma list of sun, mon, tue, wed, thu, fri, sat"
@@ -1122,16 +1079,14 @@ impl Validator {
             if let Some(t) = &e.mensaje_final {
                 check_text_column(t).map_err(|r| here(Some("mensaje_final"), r))?;
             }
-            let phone = check_phone(e.telefono_wapp.as_deref());
-            let has_text = e
-                .mensaje_final
-                .as_deref()
-                .is_some_and(|t| !t.trim().is_empty());
-            if e.expect == Expect::Enviado && (phone != PhoneCheck::Valid || !has_text) {
-                let why = match (phone, has_text) {
-                    (PhoneCheck::Missing, _) => "it has no phone",
-                    (PhoneCheck::Invalid, _) => "its phone is not a valid WhatsApp number",
-                    _ => "it has no mensaje_final",
+            let unsendable =
+                crate::domain::recipient(e.telefono_wapp.as_deref(), e.mensaje_final.as_deref())
+                    .err();
+            if let (Expect::Enviado, Some(reason)) = (e.expect, unsendable) {
+                let why = match reason {
+                    Unsendable::NoPhone => "it has no phone",
+                    Unsendable::InvalidPhone(_) => "its phone is not a valid WhatsApp number",
+                    Unsendable::NoText => "it has no mensaje_final",
                 };
                 return Err(here(
                     Some("expect"),
@@ -1330,6 +1285,7 @@ pub async fn insert(fixture: &Fixture, scratch: &ScratchDb) -> Result<(), Fixtur
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{PhoneCheck, check_phone};
 
     #[test]
     fn locates_items_and_fields() {

@@ -13,9 +13,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use sqlx::{MySqlPool, Row};
 
+use crate::domain::{Window, normalize_phone, runs_on};
 use crate::mock::JournalEntry;
 use crate::report::Check;
-use crate::scheduler::{in_window, normalize_phone, runs_on};
 use crate::session::parse_cliente_id_header;
 
 /// What a row must be when the run ends (the fixtures' `expect`).
@@ -872,7 +872,11 @@ fn windows(ev: &Evidence, name: &str) -> Check {
         checked += 1;
         let inside = |p: &&ProgramacionRow| {
             runs_on(&p.dias_semana, chrono::Datelike::weekday(local))
-                && in_window(local.time(), p.hora_inicio, p.hora_fin)
+                && Window {
+                    hora_inicio: p.hora_inicio,
+                    hora_fin: p.hora_fin,
+                }
+                .contains(local.time())
         };
         if !candidates.iter().any(inside) {
             let windows: Vec<String> = candidates

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use crate::domain::normalize_phone;
 use crate::invariants::{self, Evidence};
 use crate::report::Outcome;
-use crate::scheduler::normalize_phone;
 
 /// What one schedule left behind, counted.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

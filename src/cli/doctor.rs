@@ -8,8 +8,8 @@ use clap::Args;
 use lmh::adapter::{ClientConfig, SessionManagerClient};
 use lmh::config::Effective;
 use lmh::doctor::{StuckOptions, examine};
+use lmh::domain::local_to_utc;
 use lmh::report::{Check, Outcome, Report};
-use lmh::scheduler::local_to_utc;
 use lmh::verify::{ProviderOptions, verify_provider};
 
 use super::Verdict;
@@ -115,7 +115,7 @@ pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
             let target = lmh::adapter::parse_base_url(&session_manager, "--session-manager")?;
             if !same_endpoint(&hub_url.text, &target) {
                 let from = match &config.hub_base_url.effective {
-                    Effective::Set(c) => c.describe("SESSION_MANAGER_BASE_URL"),
+                    Effective::Set(c) => c.describe(lmh::domain::SESSION_MANAGER_BASE_URL),
                     _ => "central-hub's configuration".to_string(),
                 };
                 report.push(Check::fail(

@@ -6,9 +6,7 @@ use crate::report::{Check, Outcome};
 
 use super::schema::{SchemaReport, Severity};
 use super::stuck::{Stuck, StuckCause};
-use super::tick::{
-    NextTick, ProgramacionPreview, SessionCheck, Skip, Verdict, describe_session_error,
-};
+use super::tick::{NextTick, ProgramacionPreview, SessionCheck, Verdict, describe_session_error};
 
 /// Area of the schema checks.
 pub const AREA_DB: &str = "db";
@@ -103,7 +101,7 @@ pub fn next_tick_checks_with(
     }
     for p in &next.programaciones {
         let name = format!("programación {}", p.id);
-        let line = p.verdict_line(next);
+        let line = p.verdict_line();
         let facts = facts(next, p);
         let check = match stuck.iter().find(|s| s.programacion_id == p.id) {
             Some(s) => Check::fail(
@@ -149,20 +147,10 @@ pub fn to_checks_with(
 fn verdict_outcome(verdict: &Verdict) -> Outcome {
     match verdict {
         Verdict::WouldSend { .. } => Outcome::Pass,
-        Verdict::WouldSkip(skip) => match skip {
-            // The scheduler rightly does nothing.
-            Skip::OutsideDateRange
-            | Skip::Weekday
-            | Skip::OutsideWindow
-            | Skip::QuotaExhausted
-            | Skip::NothingPending => Outcome::Pass,
-            // Something a person should look at; an unreadable session fails in its own check.
-            Skip::Unreadable(_)
-            | Skip::SessionNotReady(_)
-            | Skip::SessionUnreadable
-            | Skip::CampaignMissing
-            | Skip::CampaignNotInProgress(_) => Outcome::Warn,
-        },
+        // The scheduler rightly does nothing.
+        Verdict::WouldSkip(skip) if skip.is_expected() => Outcome::Pass,
+        // Something a person should look at; an unreadable session fails in its own check.
+        Verdict::WouldSkip(_) | Verdict::Unreadable(_) => Outcome::Warn,
     }
 }
 
@@ -322,18 +310,9 @@ pub fn diagnosis_with(
             SessionCheck::State(s) if s.can_send() => {
                 let per: Vec<String> = ps
                     .iter()
-                    .map(|p| match p.verdict {
-                        Verdict::WouldSend { rows, .. } => format!("{}: {rows}", p.id),
-                        _ => format!("{}: 0", p.id),
-                    })
+                    .map(|p| format!("{}: {}", p.id, p.verdict.rows()))
                     .collect();
-                let total: i64 = ps
-                    .iter()
-                    .map(|p| match p.verdict {
-                        Verdict::WouldSend { rows, .. } => rows,
-                        _ => 0,
-                    })
-                    .sum();
+                let total: i64 = ps.iter().map(|p| p.verdict.rows()).sum();
                 lines.push(format!(
                     "cliente {cliente_id}'s session is READY at {}: the next tick would send {total} (programación {})",
                     next.session_manager,
@@ -383,11 +362,7 @@ pub fn diagnosis_with(
         .iter()
         .filter(|p| !p.ready_but_for_session())
     {
-        let label = match &p.verdict {
-            Verdict::WouldSkip(skip) => skip.label(),
-            Verdict::WouldSend { .. } => "rows to mark error only",
-        };
-        waiting.entry(label).or_default().push(p);
+        waiting.entry(p.verdict.label()).or_default().push(p);
     }
     if !waiting.is_empty() {
         let n: usize = waiting.values().map(Vec::len).sum();

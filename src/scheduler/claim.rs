@@ -2,17 +2,12 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::{Envio, HistoricalBug, ORIGIN, Programacion, Scheduler, SchedulerError, db};
+use super::{Envio, ORIGIN, Programacion, Scheduler, SchedulerError, db};
 
 /// SQL condition on `e` (an `ll_envios_whatsapp` row): no claim holds it. A released claim
-/// (`reintentar`) does not; the attempt limit is enforced when it is claimed again.
+/// (`reintentar`) does not; the attempt limit is enforced when it is claimed again. The SQL
+/// side of [`crate::domain::ResultadoIntento::holds_row`].
 pub const UNCLAIMED: &str = "NOT EXISTS (SELECT 1 FROM lmh_envio_intentos i WHERE i.envio_id = e.id AND i.resultado <> 'reintentar')";
-
-/// Whether a claim in state `resultado` keeps the row from being sent (the Rust side of
-/// [`UNCLAIMED`]).
-pub fn claim_holds(resultado: &str) -> bool {
-    resultado != "reintentar"
-}
 
 /// What became of a confirmed send's transaction.
 pub(super) enum Recorded {
@@ -159,7 +154,7 @@ impl Scheduler {
             .begin()
             .await
             .map_err(db("starting the send transaction"))?;
-        if self.config.bug.is_none() {
+        if self.config.rules.is_reference() {
             let used: Option<i32> = sqlx::query_scalar(
                 "SELECT id FROM ll_envios_whatsapp WHERE message_id = ? LIMIT 1",
             )
@@ -195,7 +190,7 @@ impl Scheduler {
             now,
         )
         .await?;
-        if self.config.bug != Some(HistoricalBug::NoCounter) {
+        if self.config.rules.count_sends {
             sqlx::query(
                 "INSERT INTO ll_programacion_envios_diarios (programacion_id, fecha, enviados) VALUES (?, ?, 1)
                  ON DUPLICATE KEY UPDATE enviados = enviados + 1",

@@ -36,8 +36,8 @@ use super::VerifyError;
 use crate::adapter::rules::{self, Provocation, RuleBreak, StatusFacts};
 use crate::adapter::{CLIENTE_ID_HEADER, MAX_BODY_BYTES, MAX_JS_SAFE_INTEGER, parse_base_url};
 use crate::contract::{Contract, Operation, ResponseSpec, ResponseViolation, snippet};
+use crate::domain::normalize_phone;
 use crate::report::{Check, Outcome, Report};
-use crate::scheduler::normalize_phone;
 use crate::session::SessionState;
 
 /// Client id the probes use unless told otherwise: high, so no real client's session is touched.

@@ -14,9 +14,9 @@ use lmh::doctor::{
     self, DoctorError, FindingKind, NextTick, Severity, Skip, StuckCause, StuckOptions,
     TimestampSource, TimestampZone, Verdict,
 };
+use lmh::domain::{DEFAULT_TZ, local_to_utc};
 use lmh::mock::{MockConfig, MockSessionManager, Profile};
 use lmh::report::{Outcome, Report};
-use lmh::scheduler::{DEFAULT_TZ, local_to_utc};
 use lmh::session::SessionState;
 use sqlx::MySqlPool;
 
@@ -102,7 +102,7 @@ pub(crate) fn closed_port_url() -> String {
 fn line(next: &NextTick, id: i64) -> String {
     next.programacion(id)
         .unwrap_or_else(|| panic!("programación {id} previewed"))
-        .verdict_line(next)
+        .verdict_line()
 }
 
 fn business() -> StuckOptions {
@@ -839,7 +839,10 @@ async fn a_session_that_is_not_ready_is_a_warning_not_a_stuck_row() {
     );
     assert_eq!(
         next.programacion(1).unwrap().verdict,
-        Verdict::WouldSkip(Skip::SessionNotReady(SessionState::QrRequired))
+        Verdict::WouldSkip(Skip::SessionNotReady {
+            cliente_id: 51,
+            state: SessionState::QrRequired
+        })
     );
     assert!(doctor::stuck(&next, &business()).is_empty());
     let schema = doctor::probe_schema(&pool).await.unwrap();

@@ -183,7 +183,7 @@ fn fixtures_say_what_the_issue_asks() {
             .any(|e| e.telefono_wapp.is_none() && e.expect == Expect::Error)
     );
     assert!(text.envios.iter().any(|e| {
-        fixtures::check_phone(e.telefono_wapp.as_deref()) == fixtures::PhoneCheck::Invalid
+        lmh::domain::check_phone(e.telefono_wapp.as_deref()) == lmh::domain::PhoneCheck::Invalid
             && e.expect == Expect::Error
     }));
     for e in text.expecting(Expect::Enviado) {

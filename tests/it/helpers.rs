@@ -8,8 +8,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use lmh::adapter::{ClientConfig, SessionManagerClient};
 use lmh::clock::Clock;
 use lmh::db::ScratchDb;
+use lmh::domain::{DEFAULT_TZ, local_to_utc};
 use lmh::mock::MockSessionManager;
-use lmh::scheduler::{DEFAULT_TZ, Pacing, Scheduler, SchedulerConfig, local_to_utc};
+use lmh::scheduler::{Pacing, Scheduler, SchedulerConfig};
 use lmh::session::SessionState;
 use sqlx::MySqlPool;
 

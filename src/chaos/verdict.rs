@@ -131,17 +131,17 @@ fn quota_used_up(ev: &Evidence, campania_id: i64) -> bool {
     let mut of_campaign = ev
         .programaciones
         .iter()
-        .filter(|p| p.campania_id == campania_id)
+        .filter(|p| p.programacion.campania_id == campania_id)
         .peekable();
     of_campaign.peek().is_some()
         && of_campaign.all(|p| {
             let used: i64 = ev
                 .counters
                 .iter()
-                .filter(|((id, _), _)| *id == p.id)
+                .filter(|((id, _), _)| *id == p.programacion.id)
                 .map(|(_, n)| *n)
                 .max()
                 .unwrap_or(0);
-            used >= p.cupo_diario
+            used >= p.programacion.cupo_diario
         })
 }

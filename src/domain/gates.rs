@@ -174,43 +174,11 @@ impl fmt::Display for Skip {
                 let fin = dates
                     .fecha_fin
                     .map_or_else(|| "open".to_string(), |d| d.to_string());
-                write!(
-                    f,
-                    "outside its date range [{}, {fin}] on {today}",
-                    dates.fecha_inicio
-                )
+                let inicio = dates.fecha_inicio;
+                write!(f, "outside its date range [{inicio}, {fin}] on {today}")
             }
-            Skip::Weekday { day, dias_semana } => {
-                write!(
-                    f,
-                    "{} not in dias_semana {dias_semana:?}",
-                    weekday_name(*day)
-                )?;
-                let unknown = unknown_days(dias_semana);
-                if !unknown.is_empty() {
-                    write!(
-                        f,
-                        " ({} not a weekday the scheduler reads: use sun,mon,tue,wed,thu,fri,sat)",
-                        unknown.join(", ")
-                    )?;
-                }
-                Ok(())
-            }
-            Skip::OutsideWindow { window, at, tz } => {
-                write!(
-                    f,
-                    "outside window [{}, {}] at {} ({tz})",
-                    window.hora_inicio,
-                    window.hora_fin,
-                    at.format("%H:%M:%S")
-                )?;
-                if window.is_inverted() {
-                    f.write_str(
-                        "; hora_inicio is after hora_fin, so the window holds no time at all",
-                    )?;
-                }
-                Ok(())
-            }
+            Skip::Weekday { day, dias_semana } => weekday_words(f, *day, dias_semana),
+            Skip::OutsideWindow { window, at, tz } => window_words(f, *window, *at, *tz),
             Skip::QuotaExhausted {
                 enviados,
                 cupo_diario,
@@ -253,6 +221,39 @@ impl fmt::Display for Skip {
             }
         }
     }
+}
+
+/// Today's weekday is not in `dias_semana`, and the entries that name no weekday at all.
+fn weekday_words(f: &mut fmt::Formatter<'_>, day: Weekday, dias_semana: &str) -> fmt::Result {
+    write!(
+        f,
+        "{} not in dias_semana {dias_semana:?}",
+        weekday_name(day)
+    )?;
+    let unknown = unknown_days(dias_semana);
+    if !unknown.is_empty() {
+        write!(
+            f,
+            " ({} not a weekday the scheduler reads: use sun,mon,tue,wed,thu,fri,sat)",
+            unknown.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+/// Now is outside the window, and why no time ever is when it is inverted.
+fn window_words(f: &mut fmt::Formatter<'_>, window: Window, at: NaiveTime, tz: Tz) -> fmt::Result {
+    write!(
+        f,
+        "outside window [{}, {}] at {} ({tz})",
+        window.hora_inicio,
+        window.hora_fin,
+        at.format("%H:%M:%S")
+    )?;
+    if window.is_inverted() {
+        f.write_str("; hora_inicio is after hora_fin, so the window holds no time at all")?;
+    }
+    Ok(())
 }
 
 /// [`Gate::DateRange`]: today within the programación's dates.

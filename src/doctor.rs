@@ -37,6 +37,7 @@
 //! ```
 
 mod consumer;
+mod diagnosis;
 mod schema;
 mod stuck;
 mod summary;
@@ -51,13 +52,14 @@ use crate::report::Check;
 
 pub use crate::domain::Skip;
 pub use consumer::{ConsumerBlocker, consumer_blockers, not_checked_line};
+pub use diagnosis::{diagnosis, diagnosis_with};
 pub use schema::{
     CLAIM_TABLE, FindingKind, SchemaFinding, SchemaReport, Severity, TABLES, probe_schema,
 };
 pub use stuck::{Stuck, StuckCause, StuckOptions, TimestampZone, stuck};
 pub use summary::{
-    AREA_DB, AREA_SCHEDULER, diagnosis, diagnosis_with, next_tick_checks, next_tick_checks_with,
-    schema_checks, to_checks, to_checks_with,
+    AREA_DB, AREA_SCHEDULER, next_tick_checks, next_tick_checks_with, schema_checks, to_checks,
+    to_checks_with,
 };
 pub use tick::{
     Lock, NextTick, Pending, ProgramacionPreview, SessionCheck, SessionProblem, TimestampSource,

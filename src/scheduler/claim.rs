@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::{Envio, ORIGIN, Programacion, Scheduler, SchedulerError, db};
+use crate::domain::EstadoEnvio;
 
 /// SQL condition on `e` (an `ll_envios_whatsapp` row): no claim holds it. A released claim
 /// (`reintentar`) does not; the attempt limit is enforced when it is claimed again. The SQL
@@ -185,7 +186,7 @@ impl Scheduler {
         historial(
             &mut tx,
             envio.id,
-            "enviado",
+            EstadoEnvio::Enviado.as_str(),
             &format!("programacion {} message_id {message_id}", p.id),
             now,
         )
@@ -276,7 +277,7 @@ impl Scheduler {
             historial(
                 &mut tx,
                 envio.id,
-                "error",
+                EstadoEnvio::Error.as_str(),
                 &format!("programacion {}: {reason}", p.id),
                 now,
             )

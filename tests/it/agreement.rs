@@ -115,8 +115,13 @@ fn sends() -> Case {
 /// A table of worlds: the all-pass case, each gate failing in turn, two gates failing at once
 /// (the earlier one in the order wins), boundaries, and rows of every kind.
 fn table() -> Vec<Vec<Case>> {
+    vec![each_gate_failing(), two_at_once(), boundaries_and_rows()]
+}
+
+/// The all-pass case, then each gate failing alone.
+fn each_gate_failing() -> Vec<Case> {
     let s = sends;
-    let each_gate_failing = vec![
+    vec![
         s(),
         Case {
             dates: Dates::Future,
@@ -186,8 +191,13 @@ fn table() -> Vec<Vec<Case>> {
             rows: vec![Row::Sent, Row::Claimed(ResultadoIntento::EnCurso)],
             ..s()
         },
-    ];
-    let two_at_once = vec![
+    ]
+}
+
+/// Two gates failing at once: the earlier in the order is the one reported.
+fn two_at_once() -> Vec<Case> {
+    let s = sends;
+    vec![
         // The quota is judged before the session, the window before the quota.
         Case {
             enviados_hoy: 9,
@@ -224,8 +234,13 @@ fn table() -> Vec<Vec<Case>> {
             session: Session::Failing,
             ..s()
         },
-    ];
-    let boundaries_and_rows = vec![
+    ]
+}
+
+/// Boundaries of dates, hours and quota, and rows of every kind.
+fn boundaries_and_rows() -> Vec<Case> {
+    let s = sends;
+    vec![
         Case {
             dates: Dates::OnlyToday,
             hours: Hours::OpensNow,
@@ -269,8 +284,7 @@ fn table() -> Vec<Vec<Case>> {
             rows: vec![Row::Claimed(ResultadoIntento::Desconocido); 2],
             ..s()
         },
-    ];
-    vec![each_gate_failing, two_at_once, boundaries_and_rows]
+    ]
 }
 
 #[tokio::test]

@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
-use sqlx::{MySqlPool, Row};
+use sqlx::{AssertSqlSafe, MySqlPool, Row};
 
 use crate::domain::{EstadoEnvio, EstadoProgramacion, Programacion, ResultadoIntento};
 use crate::mock::JournalEntry;
+use crate::scheduler::programacion;
 
 /// What a row must be when the run ends (the fixtures' `expect`).
 pub use crate::fixtures::Expect as Expected;
@@ -204,28 +205,15 @@ async fn read_historial(pool: &MySqlPool) -> Result<Vec<HistorialRow>, sqlx::Err
 }
 
 async fn read_programaciones(pool: &MySqlPool) -> Result<Vec<ProgramacionRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, campania_id, cliente_id, dias_semana, hora_inicio, hora_fin, cupo_diario, fecha_inicio, fecha_fin,
-                CAST(estado AS CHAR) AS estado, locked_by
-         FROM ll_programaciones ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await?;
+    let sql = format!(
+        "SELECT {}, CAST(estado AS CHAR) AS estado, locked_by FROM ll_programaciones ORDER BY id",
+        programacion::COLUMNS
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await?;
     rows.iter()
         .map(|r| {
-            let programacion = Programacion {
-                id: r.try_get::<i32, _>("id")?.into(),
-                campania_id: r.try_get::<i32, _>("campania_id")?.into(),
-                cliente_id: r.try_get::<i32, _>("cliente_id")?.into(),
-                dias_semana: r.try_get("dias_semana")?,
-                hora_inicio: r.try_get("hora_inicio")?,
-                hora_fin: r.try_get("hora_fin")?,
-                cupo_diario: r.try_get::<i32, _>("cupo_diario")?.into(),
-                fecha_inicio: r.try_get("fecha_inicio")?,
-                fecha_fin: r.try_get("fecha_fin")?,
-            };
             Ok(ProgramacionRow {
-                programacion,
+                programacion: programacion::decode(r)?,
                 estado: r
                     .try_get::<Option<String>, _>("estado")?
                     .unwrap_or_default(),

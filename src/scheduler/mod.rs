@@ -40,7 +40,7 @@ mod claim;
 mod config;
 mod decision;
 mod lane;
-mod programacion;
+pub(crate) mod programacion;
 mod rules;
 
 pub use claim::UNCLAIMED;

@@ -48,7 +48,8 @@ impl Facts {
         if let Err(skip) = Gate::ORDER.into_iter().try_for_each(|g| self.judge(g, p)) {
             return Verdict::WouldSkip(skip);
         }
-        let left = p.cupo_diario - self.enviados_hoy;
+        // Every gate passed, the quota with them: these are the sends it leaves.
+        let left = gates::quota(p, self.enviados_hoy, self.now).unwrap_or_default();
         Verdict::WouldSend {
             rows: self.pending.sendable.min(left),
             to_error: self.pending.to_error_within(left),

@@ -6,7 +6,7 @@
 //! ("would send N, mark M error" or "would skip: <reason>") must be what the tick did (sent N,
 //! marked M error, or the event of the same skip, in the same words).
 
-use crate::helpers::{TestApp, seed_day};
+use crate::helpers::{TestApp, execute_unchecked, seed_day};
 
 use chrono::{Duration, NaiveDate};
 use lmh::db::connect_read_only;
@@ -517,24 +517,13 @@ async fn insert_programacion(app: &TestApp, id: i64, cliente: i64, case: &Case) 
         Hours::Inverted => ("18:00:00", "09:00:00"),
     };
     // A programación of a missing campaign is an orphan the foreign key refuses today.
-    let mut conn = app.pool().acquire().await.unwrap();
-    sqlx::query("SET SESSION foreign_key_checks = 0")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO ll_programaciones (id, campania_id, cliente_id, dias_semana, hora_inicio, hora_fin, cupo_diario, fecha_inicio, fecha_fin, estado)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'aprobada')",
     )
     .bind(id).bind(id).bind(cliente).bind(case.dias_semana).bind(desde).bind(hasta)
-    .bind(case.cupo_diario).bind(inicio).bind(fin)
-    .execute(&mut *conn)
-    .await
-    .unwrap();
-    sqlx::query("SET SESSION foreign_key_checks = 1")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+    .bind(case.cupo_diario).bind(inicio).bind(fin);
+    execute_unchecked(app.pool(), insert).await;
 }
 
 /// Row `n` of campaign `id`, oldest first.

@@ -217,23 +217,14 @@ async fn a_campaign_not_in_progress_or_missing_is_named() {
     )
     .await;
     // Production databases have orphans the foreign key would refuse today.
-    let mut conn = db.pool().acquire().await.unwrap();
-    sqlx::query("SET SESSION foreign_key_checks = 0")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO ll_programaciones (id, campania_id, cliente_id, dias_semana, hora_inicio, hora_fin, cupo_diario, fecha_inicio, estado)
-         VALUES (50, 999, 51, 'tue', '09:00:00', '18:00:00', 10, '2026-01-01', 'aprobada')",
+    helpers::execute_unchecked(
+        db.pool(),
+        sqlx::query(
+            "INSERT INTO ll_programaciones (id, campania_id, cliente_id, dias_semana, hora_inicio, hora_fin, cupo_diario, fecha_inicio, estado)
+             VALUES (50, 999, 51, 'tue', '09:00:00', '18:00:00', 10, '2026-01-01', 'aprobada')",
+        ),
     )
-    .execute(&mut *conn)
-    .await
-    .unwrap();
-    sqlx::query("SET SESSION foreign_key_checks = 1")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    drop(conn);
+    .await;
     let next = doctor::next_tick(&pool, &client(&mock.uri()), at(12, 48), DEFAULT_TZ)
         .await
         .unwrap();

@@ -4,9 +4,10 @@
 //! - [`probe_schema`]: every table, column (type family), enum value and unique key the
 //!   scheduler needs (docs/system.md §4), read from `information_schema`; the missing or different
 //!   ones named exactly, with what breaks.
-//! - [`next_tick`]: what the next tick would do for each approved programación, judged with the
-//!   scheduler's own rules and functions in the business time zone, with the client's session
-//!   as the adapter reads it. Nothing is sent, claimed or written.
+//! - [`next_tick`]: what the next tick would do for each approved programación, judged by the
+//!   domain's gates (the functions the scheduler calls, in its order) in the business time
+//!   zone, with the client's session as the adapter reads it. Nothing is sent, claimed or
+//!   written.
 //! - [`stuck`]: invariant 16, rows that everything says should go and that stay `pendiente`,
 //!   with the root cause (the seed incident: every tick aborts because the session cannot be
 //!   read).
@@ -25,7 +26,7 @@
 //!     &pool,
 //!     &client,
 //!     chrono::Utc::now(),
-//!     lmh::scheduler::DEFAULT_TZ,
+//!     lmh::domain::DEFAULT_TZ,
 //!     &lmh::doctor::StuckOptions::default(),
 //! )
 //! .await?;
@@ -36,6 +37,7 @@
 //! ```
 
 mod consumer;
+mod diagnosis;
 mod schema;
 mod stuck;
 mod summary;
@@ -48,18 +50,20 @@ use sqlx::MySqlPool;
 use crate::adapter::SessionManagerClient;
 use crate::report::Check;
 
+pub use crate::domain::Skip;
 pub use consumer::{ConsumerBlocker, consumer_blockers, not_checked_line};
+pub use diagnosis::{diagnosis, diagnosis_with};
 pub use schema::{
     CLAIM_TABLE, FindingKind, SchemaFinding, SchemaReport, Severity, TABLES, probe_schema,
 };
 pub use stuck::{Stuck, StuckCause, StuckOptions, TimestampZone, stuck};
 pub use summary::{
-    AREA_DB, AREA_SCHEDULER, diagnosis, diagnosis_with, next_tick_checks, next_tick_checks_with,
-    schema_checks, to_checks, to_checks_with,
+    AREA_DB, AREA_SCHEDULER, next_tick_checks, next_tick_checks_with, schema_checks, to_checks,
+    to_checks_with,
 };
 pub use tick::{
-    Lock, NextTick, Pending, ProgramacionPreview, SessionCheck, SessionProblem, Skip,
-    TimestampSource, Verdict, describe_session_error, next_tick,
+    Lock, NextTick, Pending, ProgramacionPreview, SessionCheck, SessionProblem, TimestampSource,
+    Verdict, describe_session_error, next_tick,
 };
 
 /// Why the doctor could not read the database.

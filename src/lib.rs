@@ -89,6 +89,9 @@ pub mod container;
 pub mod db;
 pub mod fixtures;
 
+// The LeadMaster vocabulary and its rules: estados, calendar, recipients, gates.
+pub mod domain;
+
 // Scheduler: the reference central-hub scheduler and its clock.
 pub mod clock;
 pub mod scheduler;

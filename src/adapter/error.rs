@@ -7,7 +7,7 @@ use crate::contract::ResponseViolation;
 use crate::session::SessionState;
 
 /// The variable that points lmh (and central-hub) at the session-manager.
-pub const BASE_URL_VAR: &str = "SESSION_MANAGER_BASE_URL";
+pub use crate::domain::SESSION_MANAGER_BASE_URL as BASE_URL_VAR;
 
 /// A failed adapter call: what kind of failure, and which request it was.
 ///

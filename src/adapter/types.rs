@@ -96,7 +96,7 @@ pub fn is_sentinel_message_id(id: &str) -> bool {
 }
 
 /// The prefix of central-hub's instance ids.
-pub const INSTANCE_PREFIX: &str = "sender_";
+pub use crate::domain::INSTANCE_PREFIX;
 
 /// Parse central-hub's instance id `sender_{cliente_id}`.
 ///

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use sqlx::Row;
 
 use super::world::{Counters, Load, World, counters};
+use crate::domain::normalize_phone;
 use crate::e2e::E2eError;
-use crate::scheduler::{Pacing, Scheduler, SchedulerConfig, normalize_phone};
+use crate::scheduler::{Pacing, Scheduler, SchedulerConfig};
 
 /// What one drain did.
 #[derive(Debug, Clone)]

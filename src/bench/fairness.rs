@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 
 use super::world::{Load, World};
+use crate::domain::local_to_utc;
 use crate::e2e::E2eError;
-use crate::scheduler::{Pacing, Scheduler, SchedulerConfig, TICK_PERIOD, local_to_utc};
+use crate::scheduler::{Pacing, Scheduler, SchedulerConfig, TICK_PERIOD};
 
 /// What the day showed.
 #[derive(Debug, Clone)]

@@ -8,11 +8,11 @@ use sqlx::MySqlPool;
 use crate::adapter::{ClientConfig, SessionManagerClient};
 use crate::clock::Clock;
 use crate::db::ScratchDb;
+use crate::domain::local_to_utc;
 use crate::e2e::E2eError;
 use crate::fixtures::{self, Fixture};
 use crate::invariants::{self, Evidence};
 use crate::mock::MockSessionManager;
-use crate::scheduler::local_to_utc;
 
 /// The shape of a synthetic load.
 #[derive(Debug, Clone)]

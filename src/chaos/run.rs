@@ -10,9 +10,10 @@ use std::time::Duration;
 use crate::adapter::{ClientConfig, SessionManagerClient};
 use crate::clock::Clock;
 use crate::db::{ScratchDb, SqlMode};
+use crate::domain::local_to_utc;
 use crate::invariants::Evidence;
 use crate::mock::{MockConfig, MockSessionManager};
-use crate::scheduler::{Pacing, Scheduler, SchedulerConfig, local_to_utc};
+use crate::scheduler::{Pacing, Scheduler, SchedulerConfig};
 use crate::session::SessionState;
 
 use super::ChaosError;

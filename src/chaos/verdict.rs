@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::invariants::{self, Evidence};
+use crate::domain::{EstadoEnvio, normalize_phone};
+use crate::invariants::{self, Evidence, IntentoRow};
 use crate::report::Outcome;
-use crate::scheduler::normalize_phone;
 
 /// What one schedule left behind, counted.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -69,25 +69,22 @@ pub fn judge(ev: &Evidence) -> (Tally, Vec<Finding>) {
             detail: format!("{to} received {n} deliveries"),
         });
     }
-    let claims: HashMap<i64, &str> = ev
-        .intentos
-        .iter()
-        .map(|i| (i.envio_id, i.resultado.as_str()))
-        .collect();
+    let claims: HashMap<i64, &IntentoRow> = ev.intentos.iter().map(|i| (i.envio_id, i)).collect();
     for row in &ev.envios {
         let to = row.telefono.as_deref().and_then(normalize_phone);
         let was_delivered = to.as_ref().is_some_and(|t| delivered.contains_key(t));
-        let problem = match (row.estado.as_str(), claims.get(&row.id).copied()) {
-            ("enviado", _) if !was_delivered => {
+        let claim = claims.get(&row.id).copied();
+        let problem = match (row.estado.parse::<EstadoEnvio>().ok(), claim) {
+            (Some(EstadoEnvio::Enviado), _) if !was_delivered => {
                 Some(("phantom_enviado", "enviado, never delivered"))
             }
-            ("enviado" | "error", _) => None,
-            ("pendiente", Some("en_curso" | "desconocido")) => {
+            (Some(EstadoEnvio::Enviado | EstadoEnvio::Error), _) => None,
+            (Some(EstadoEnvio::Pendiente), Some(i)) if i.is_open() => {
                 tally.unknown_outcomes += 1;
                 None
             }
-            ("pendiente", None) if quota_used_up(ev, row.campania_id) => None,
-            ("pendiente", claim) => Some((
+            (Some(EstadoEnvio::Pendiente), None) if quota_used_up(ev, row.campania_id) => None,
+            (Some(EstadoEnvio::Pendiente), claim) => Some((
                 "lost_rows",
                 match claim {
                     None => "pendiente, unclaimed, with quota left after the healing ticks",
@@ -128,17 +125,17 @@ fn quota_used_up(ev: &Evidence, campania_id: i64) -> bool {
     let mut of_campaign = ev
         .programaciones
         .iter()
-        .filter(|p| p.campania_id == campania_id)
+        .filter(|p| p.programacion.campania_id == campania_id)
         .peekable();
     of_campaign.peek().is_some()
         && of_campaign.all(|p| {
             let used: i64 = ev
                 .counters
                 .iter()
-                .filter(|((id, _), _)| *id == p.id)
+                .filter(|((id, _), _)| *id == p.programacion.id)
                 .map(|(_, n)| *n)
                 .max()
                 .unwrap_or(0);
-            used >= p.cupo_diario
+            used >= p.programacion.cupo_diario
         })
 }

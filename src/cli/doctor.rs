@@ -7,9 +7,9 @@ use chrono::NaiveDateTime;
 use clap::Args;
 use lmh::adapter::{ClientConfig, SessionManagerClient};
 use lmh::config::Effective;
-use lmh::doctor::{StuckOptions, examine};
+use lmh::doctor::{DbDoctor, StuckOptions, examine};
+use lmh::domain::local_to_utc;
 use lmh::report::{Check, Outcome, Report};
-use lmh::scheduler::local_to_utc;
 use lmh::verify::{ProviderOptions, verify_provider};
 
 use super::Verdict;
@@ -42,7 +42,7 @@ pub struct DoctorArgs {
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     db_url: Option<String>,
     /// Business time zone for windows and "today".
-    #[arg(long, default_value = "America/Argentina/Buenos_Aires")]
+    #[arg(long, default_value_t = lmh::domain::DEFAULT_TZ)]
     tz: chrono_tz::Tz,
     /// Judge as of this business-local time (e.g. 2026-01-13T12:48:00) instead of now.
     #[arg(long, value_name = "LOCAL_TIME")]
@@ -82,9 +82,60 @@ fn same_endpoint(a: &str, b: &str) -> bool {
     key(a).is_some() && key(a) == key(b)
 }
 
-/// Run the diagnosis.
+/// Run the diagnosis: configuration, central-hub's code, the session-manager, the database;
+/// then the few lines that say why rows will not go, first.
 pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
     let mut report = Report::new("lmh doctor");
+    let (session_manager, db_url) = resolve_targets(&mut args, &mut report)?;
+    if args.config.given() {
+        check_config(&args, &session_manager, &mut report).await?;
+    }
+    // central-hub's own code: a call the session-manager does not have stops every tick.
+    let source_checks = match &args.config.hub {
+        Some(dir) => {
+            lmh::source::check(&lmh::source::scan(dir)?, &lmh::contract::Contract::v1()).checks
+        }
+        None => Vec::new(),
+    };
+    let blockers = lmh::doctor::consumer_blockers(&source_checks);
+    report.extend(source_checks.iter().cloned());
+    let client = check_provider(&args, &session_manager, &mut report).await?;
+    let mut found = examine_database(&args, &db_url, &client).await?;
+    found.blocker = blockers.first().map(|b| b.short());
+    report.extend(found.checks());
+
+    // The configuration and identity findings belong in the summary too: on the incident
+    // day they were the root cause. A wrong port hides a wrong route, so it comes first; the
+    // route comes next, before the database and session lines, since it stops every tick.
+    let failed = report.checks.iter().any(|c| c.outcome == Outcome::Fail);
+    let mut lines: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail && (c.area == "config" || c.area == "provider"))
+        .map(|c| format!("{}: {}", c.name, c.summary))
+        .collect();
+    lines.extend(blockers.iter().map(|b| b.line()));
+    lines.extend(lmh::doctor::not_checked_line(&source_checks));
+    // The few lines the seed's analyst reached by hand, first in every form.
+    let diagnosis = Check::new(
+        "diagnosis",
+        "summary",
+        if failed { Outcome::Fail } else { Outcome::Pass },
+        if failed {
+            "rows will not go from pendiente to enviado; see below"
+        } else {
+            "nothing keeps rows pendiente"
+        },
+    )
+    .with_details(lines)
+    .with_details(found.diagnosis());
+    report.checks.insert(0, diagnosis);
+    args.output.emit(&report)
+}
+
+/// The session-manager and database to diagnose: the flags, else central-hub's own
+/// configuration (said on stderr and in the report).
+fn resolve_targets(args: &mut DoctorArgs, report: &mut Report) -> Result<(String, String)> {
     let targets = super::config::targets(
         &args.config,
         args.session_manager.take(),
@@ -109,41 +160,44 @@ pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
         eprintln!("lmh doctor: {line}");
     }
     report.extend(targets.check());
-    if args.config.given() {
-        let config = super::config::check(&args.config).await?;
-        if let Some(hub_url) = &config.base_url {
-            let target = lmh::adapter::parse_base_url(&session_manager, "--session-manager")?;
-            if !same_endpoint(&hub_url.text, &target) {
-                let from = match &config.hub_base_url.effective {
-                    Effective::Set(c) => c.describe("SESSION_MANAGER_BASE_URL"),
-                    _ => "central-hub's configuration".to_string(),
-                };
-                report.push(Check::fail(
-                    "config",
-                    "doctor target",
-                    format!(
-                        "central-hub talks to {} ({from}), but --session-manager is {target}: \
-                         the diagnosis below is of {target}, not of what central-hub reaches; \
-                         pass --session-manager {} to diagnose what central-hub sees",
-                        hub_url.text, hub_url.text
-                    ),
-                ));
-            }
+    Ok((session_manager, db_url))
+}
+
+/// `lmh config check` on the given configuration, and whether central-hub talks to the
+/// session-manager being diagnosed.
+async fn check_config(args: &DoctorArgs, session_manager: &str, report: &mut Report) -> Result<()> {
+    let config = super::config::check(&args.config).await?;
+    if let Some(hub_url) = &config.base_url {
+        let target = lmh::adapter::parse_base_url(session_manager, "--session-manager")?;
+        if !same_endpoint(&hub_url.text, &target) {
+            let from = match &config.hub_base_url.effective {
+                Effective::Set(c) => c.describe(lmh::domain::SESSION_MANAGER_BASE_URL),
+                _ => "central-hub's configuration".to_string(),
+            };
+            report.push(Check::fail(
+                "config",
+                "doctor target",
+                format!(
+                    "central-hub talks to {} ({from}), but --session-manager is {target}: \
+                     the diagnosis below is of {target}, not of what central-hub reaches; \
+                     pass --session-manager {} to diagnose what central-hub sees",
+                    hub_url.text, hub_url.text
+                ),
+            ));
         }
-        report.extend(config.to_report("lmh config check").checks);
     }
+    report.extend(config.to_report("lmh config check").checks);
+    Ok(())
+}
 
-    // central-hub's own code: a call the session-manager does not have stops every tick.
-    let source_checks = match &args.config.hub {
-        Some(dir) => {
-            lmh::source::check(&lmh::source::scan(dir)?, &lmh::contract::Contract::v1()).checks
-        }
-        None => Vec::new(),
-    };
-    let blockers = lmh::doctor::consumer_blockers(&source_checks);
-    report.extend(source_checks.iter().cloned());
-
-    let mut config = ClientConfig::new(&session_manager);
+/// Who answers at the session-manager's URL (and, when asked, every contract probe); the
+/// client the preview asks sessions with.
+async fn check_provider(
+    args: &DoctorArgs,
+    session_manager: &str,
+    report: &mut Report,
+) -> Result<SessionManagerClient> {
+    let mut config = ClientConfig::new(session_manager);
     config.timeout = Duration::from_millis(args.timeout_ms.max(1));
     config.connect_timeout = config.timeout.min(config.connect_timeout);
     let client = SessionManagerClient::new(config)?;
@@ -156,12 +210,20 @@ pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
         Err(e) => Check::fail("provider", "identity", e.to_string()),
     });
     if args.verify_provider {
-        let mut options = ProviderOptions::new(session_manager.clone());
+        let mut options = ProviderOptions::new(session_manager.to_string());
         options.cliente_id = args.cliente_id;
         options.timeout = Duration::from_millis(args.timeout_ms.max(1));
         report.extend(verify_provider(&options).await?.checks);
     }
+    Ok(client)
+}
 
+/// The database side, read-only, judged at `--now` (business-local) or now.
+async fn examine_database(
+    args: &DoctorArgs,
+    db_url: &str,
+    client: &SessionManagerClient,
+) -> Result<DbDoctor> {
     let now = match args.now {
         Some(local) => match local_to_utc(args.tz, local) {
             Some(t) => t,
@@ -172,43 +234,14 @@ pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
         },
         None => chrono::Utc::now(),
     };
-    let pool = lmh::db::connect_read_only(&db_url).await?;
+    let pool = lmh::db::connect_read_only(db_url).await?;
     let options = StuckOptions {
         threshold: Duration::from_secs(args.stuck_after_min * 60),
         ..StuckOptions::default()
     };
-    let mut found = examine(&pool, &client, now, args.tz, &options)
+    let found = examine(&pool, client, now, args.tz, &options)
         .await
-        .context("examining the database (read-only)")?;
-    found.blocker = blockers.first().map(|b| b.short());
+        .context("examining the database (read-only)");
     pool.close().await;
-    report.extend(found.checks());
-
-    // The few lines the seed's analyst reached by hand, first in every form.
-    let failed = report.checks.iter().any(|c| c.outcome == Outcome::Fail);
-    // The configuration and identity findings belong in the summary too: on the incident
-    // day they were the root cause. A wrong port hides a wrong route, so it comes first; the
-    // route comes next, before the database and session lines, since it stops every tick.
-    let mut lines: Vec<String> = report
-        .checks
-        .iter()
-        .filter(|c| c.outcome == Outcome::Fail && (c.area == "config" || c.area == "provider"))
-        .map(|c| format!("{}: {}", c.name, c.summary))
-        .collect();
-    lines.extend(blockers.iter().map(|b| b.line()));
-    lines.extend(lmh::doctor::not_checked_line(&source_checks));
-    let diagnosis = Check::new(
-        "diagnosis",
-        "summary",
-        if failed { Outcome::Fail } else { Outcome::Pass },
-        if failed {
-            "rows will not go from pendiente to enviado; see below"
-        } else {
-            "nothing keeps rows pendiente"
-        },
-    )
-    .with_details(lines)
-    .with_details(found.diagnosis());
-    report.checks.insert(0, diagnosis);
-    args.output.emit(&report)
+    found
 }

@@ -293,7 +293,7 @@ pub struct RunArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Base URL of the session-manager, e.g. http://127.0.0.1:3011.
-    #[arg(long, env = "SESSION_MANAGER_BASE_URL", hide_env_values = true)]
+    #[arg(long, env = lmh::domain::SESSION_MANAGER_BASE_URL, hide_env_values = true)]
     session_manager: String,
     /// The fixture to load into the scratch database.
     #[arg(long)]

@@ -45,7 +45,7 @@ fn from(r: &Resolution) -> String {
 
 /// central-hub's `SESSION_MANAGER_BASE_URL`, when it has one lmh can read.
 pub fn session_manager(hub: &ServiceConfig) -> Result<Derived, String> {
-    let r = hub.resolve("SESSION_MANAGER_BASE_URL", None);
+    let r = hub.resolve(crate::domain::SESSION_MANAGER_BASE_URL, None);
     match r.value() {
         Some(v) => Ok(Derived {
             value: v.to_string(),

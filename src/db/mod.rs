@@ -28,7 +28,6 @@ mod error;
 mod live;
 mod name;
 mod owner;
-mod schema;
 mod scratch;
 mod server;
 mod sweep;
@@ -38,6 +37,7 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 
+pub use crate::domain::{EstadoCampania, EstadoEnvio, EstadoProgramacion, UnknownEstado};
 /// A database URL as shown to people (see [`crate::redact::url`]).
 pub use crate::redact::url as redact_url;
 pub use connect::{NON_STRICT_SQL_MODE, STRICT_SQL_MODE, SqlMode, connect_read_only};
@@ -45,7 +45,6 @@ pub use error::DbError;
 pub use live::{drop_all_live, live_databases};
 pub use name::validate_scratch_name;
 pub use owner::assert_owned;
-pub use schema::{EstadoCampania, EstadoEnvio, EstadoProgramacion, UnknownEstado};
 pub use scratch::ScratchDb;
 pub use server::{DbServer, DbSource, ServerError};
 pub use sweep::{ScratchInfo, Sweep, drop_stale, list_scratch_databases};

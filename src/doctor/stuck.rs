@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use super::tick::{
     NextTick, ProgramacionPreview, SessionCheck, TimestampSource, describe_session_error,
 };
-use crate::scheduler::local_to_utc;
+use crate::domain::local_to_utc;
 
 /// How naive DATETIME values in the database are read as instants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

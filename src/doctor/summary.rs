@@ -1,14 +1,11 @@
-//! The doctor's findings as report checks, and as the few lines a person reads first.
-
-use std::collections::BTreeMap;
+//! The doctor's findings as report checks (the few lines a person reads first are
+//! `diagnosis`).
 
 use crate::report::{Check, Outcome};
 
 use super::schema::{SchemaReport, Severity};
-use super::stuck::{Stuck, StuckCause};
-use super::tick::{
-    NextTick, ProgramacionPreview, SessionCheck, Skip, Verdict, describe_session_error,
-};
+use super::stuck::Stuck;
+use super::tick::{NextTick, ProgramacionPreview, SessionCheck, Verdict, describe_session_error};
 
 /// Area of the schema checks.
 pub const AREA_DB: &str = "db";
@@ -103,7 +100,7 @@ pub fn next_tick_checks_with(
     }
     for p in &next.programaciones {
         let name = format!("programación {}", p.id);
-        let line = p.verdict_line(next);
+        let line = p.verdict_line();
         let facts = facts(next, p);
         let check = match stuck.iter().find(|s| s.programacion_id == p.id) {
             Some(s) => Check::fail(
@@ -149,20 +146,10 @@ pub fn to_checks_with(
 fn verdict_outcome(verdict: &Verdict) -> Outcome {
     match verdict {
         Verdict::WouldSend { .. } => Outcome::Pass,
-        Verdict::WouldSkip(skip) => match skip {
-            // The scheduler rightly does nothing.
-            Skip::OutsideDateRange
-            | Skip::Weekday
-            | Skip::OutsideWindow
-            | Skip::QuotaExhausted
-            | Skip::NothingPending => Outcome::Pass,
-            // Something a person should look at; an unreadable session fails in its own check.
-            Skip::Unreadable(_)
-            | Skip::SessionNotReady(_)
-            | Skip::SessionUnreadable
-            | Skip::CampaignMissing
-            | Skip::CampaignNotInProgress(_) => Outcome::Warn,
-        },
+        // The scheduler rightly does nothing.
+        Verdict::WouldSkip(skip) if skip.is_expected() => Outcome::Pass,
+        // Something a person should look at; an unreadable session fails in its own check.
+        Verdict::WouldSkip(_) | Verdict::Unreadable(_) => Outcome::Warn,
     }
 }
 
@@ -217,189 +204,4 @@ fn facts(next: &NextTick, p: &ProgramacionPreview) -> String {
             None => String::new(),
         }
     )
-}
-
-fn ids(ps: &[&ProgramacionPreview]) -> String {
-    ps.iter()
-        .map(|p| p.id.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-/// What the seed's diagnosis reached by hand, in a few lines: the schema, which programaciones
-/// are ready to send and for whom, what their sessions say (the root cause when they cannot
-/// be read), what is stuck, and why the rest wait.
-pub fn diagnosis(schema: &SchemaReport, next: Option<&NextTick>, stuck: &[Stuck]) -> Vec<String> {
-    diagnosis_with(schema, next, stuck, None)
-}
-
-/// [`diagnosis`] with central-hub's own blocker (see [`next_tick_checks_with`]).
-pub fn diagnosis_with(
-    schema: &SchemaReport,
-    next: Option<&NextTick>,
-    stuck: &[Stuck],
-    blocker: Option<&str>,
-) -> Vec<String> {
-    let mut lines = Vec::new();
-    let errors: Vec<_> = schema.errors().collect();
-    if errors.is_empty() {
-        lines.push(format!(
-            "schema of {}: every table, column, enum value and key the scheduler needs is present",
-            schema.database
-        ));
-    } else {
-        let shown: Vec<&str> = errors.iter().take(3).map(|f| f.message.as_str()).collect();
-        let more = if errors.len() > shown.len() {
-            format!("; and {} more", errors.len() - shown.len())
-        } else {
-            String::new()
-        };
-        lines.push(format!(
-            "schema of {}: {}: {}{more}",
-            schema.database,
-            plural(errors.len(), "problem", "problems"),
-            shown.join("; ")
-        ));
-    }
-    let Some(next) = next else {
-        return lines;
-    };
-    if next.programaciones.is_empty() {
-        lines.push(format!(
-            "no approved programación in {}: the scheduler has nothing to do",
-            next.database
-        ));
-        return lines;
-    }
-
-    // Ready but for the session, per client.
-    let mut ready: BTreeMap<i64, Vec<&ProgramacionPreview>> = BTreeMap::new();
-    for p in next
-        .programaciones
-        .iter()
-        .filter(|p| p.ready_but_for_session())
-    {
-        ready.entry(p.cliente_id).or_default().push(p);
-    }
-    // The same session problem for several clients is one line.
-    let mut unreadable: BTreeMap<(String, String), String> = BTreeMap::new();
-    for (cliente_id, ps) in &ready {
-        let mut campaigns = std::collections::BTreeSet::new();
-        let (mut rows, mut unsendable) = (0, 0);
-        for p in ps {
-            if campaigns.insert(p.campania_id) {
-                rows += p.pending.sendable + p.pending.unsendable();
-                unsendable += p.pending.unsendable();
-            }
-        }
-        let invalid = if unsendable > 0 {
-            format!(" ({unsendable} without a valid phone or text)")
-        } else {
-            String::new()
-        };
-        lines.push(format!(
-            "{} of cliente {cliente_id} ({}) {} in window with {rows} pendientes{invalid} and quota left",
-            plural(ps.len(), "approved programación", "approved programaciones"),
-            ids(ps),
-            if ps.len() == 1 { "is" } else { "are" },
-        ));
-        match ps[0].session.clone() {
-            SessionCheck::State(s) if s.can_send() && blocker.is_some() => {
-                lines.push(format!(
-                    "cliente {cliente_id}'s session is READY at {}, but the next tick would abort, not send: {}",
-                    next.session_manager,
-                    blocker.unwrap_or_default()
-                ));
-            }
-            SessionCheck::State(s) if s.can_send() => {
-                let per: Vec<String> = ps
-                    .iter()
-                    .map(|p| match p.verdict {
-                        Verdict::WouldSend { rows, .. } => format!("{}: {rows}", p.id),
-                        _ => format!("{}: 0", p.id),
-                    })
-                    .collect();
-                let total: i64 = ps
-                    .iter()
-                    .map(|p| match p.verdict {
-                        Verdict::WouldSend { rows, .. } => rows,
-                        _ => 0,
-                    })
-                    .sum();
-                lines.push(format!(
-                    "cliente {cliente_id}'s session is READY at {}: the next tick would send {total} (programación {})",
-                    next.session_manager,
-                    per.join(", ")
-                ));
-            }
-            SessionCheck::State(s) => lines.push(format!(
-                "cliente {cliente_id}'s session is {s} ({}): nothing is sent until it is READY",
-                s.recommended_action()
-            )),
-            SessionCheck::Unreadable(e) => {
-                let p = describe_session_error(&e, &next.session_manager);
-                unreadable.entry((p.base_url, p.phrase)).or_insert(p.hint);
-            }
-            SessionCheck::NotAsked => {}
-        }
-    }
-    // The clients are named in the lines above; one line per distinct problem.
-    for ((base_url, phrase), hint) in &unreadable {
-        lines.push(format!(
-            "the session-manager at {base_url} {phrase}: every tick aborts before sending, so rows stay pendiente"
-        ));
-        lines.push(format!("what to do: {hint}"));
-    }
-    for s in stuck {
-        if matches!(s.cause, StuckCause::NothingSent { .. }) {
-            lines.push(format!("stuck: {}", s.diagnosis));
-        }
-    }
-    // Sessions that cannot be read although nothing is due now.
-    for (cliente_id, session) in &next.sessions {
-        if ready.contains_key(cliente_id) {
-            continue;
-        }
-        if let SessionCheck::Unreadable(e) = session {
-            let p = describe_session_error(e, &next.session_manager);
-            lines.push(format!(
-                "cliente {cliente_id}'s session cannot be read: the session-manager at {} {}; its programaciones will abort when their window opens",
-                p.base_url, p.phrase
-            ));
-        }
-    }
-    // Why the rest wait, grouped.
-    let mut waiting: BTreeMap<&'static str, Vec<&ProgramacionPreview>> = BTreeMap::new();
-    for p in next
-        .programaciones
-        .iter()
-        .filter(|p| !p.ready_but_for_session())
-    {
-        let label = match &p.verdict {
-            Verdict::WouldSkip(skip) => skip.label(),
-            Verdict::WouldSend { .. } => "rows to mark error only",
-        };
-        waiting.entry(label).or_default().push(p);
-    }
-    if !waiting.is_empty() {
-        let n: usize = waiting.values().map(Vec::len).sum();
-        let groups: Vec<String> = waiting
-            .iter()
-            .map(|(label, ps)| format!("{label} ({})", ids(ps)))
-            .collect();
-        lines.push(format!(
-            "{} would not send now: {}",
-            plural(n, "approved programación", "approved programaciones"),
-            groups.join("; ")
-        ));
-    }
-    lines
 }

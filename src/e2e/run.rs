@@ -11,9 +11,10 @@ use super::ticks::tick_until_done;
 use super::{E2eConfig, E2eError, FixtureRun, Provider, judge};
 use crate::clock::Clock;
 use crate::db::ScratchDb;
+use crate::domain::local_to_utc;
 use crate::fixtures::Fixture;
 use crate::invariants::{Evidence, Expected};
-use crate::scheduler::{Scheduler, SchedulerConfig, local_to_utc};
+use crate::scheduler::{Scheduler, SchedulerConfig};
 
 /// Run one fixture against a scratch database on `server_url`, which is dropped afterwards
 /// whatever happens.

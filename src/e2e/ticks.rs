@@ -10,8 +10,9 @@ use super::reachability::Reachability;
 use super::run::Run;
 use super::timeline;
 use super::{E2eConfig, E2eError};
+use crate::domain::local_to_utc;
 use crate::fixtures::Fixture;
-use crate::scheduler::{Decision, Event, TickReport, local_to_utc};
+use crate::scheduler::{Decision, Event, TickReport};
 
 /// Decisions kept for diagnosis: past the high mark, the oldest are dropped down to the low.
 const LOG_HIGH: usize = 2000;

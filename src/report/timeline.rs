@@ -79,6 +79,10 @@ impl Lane {
     pub fn in_window(&self, at: NaiveDateTime) -> bool {
         use chrono::Datelike;
         let day = at.weekday().num_days_from_monday();
-        self.weekdays.contains(&day) && at.time() >= self.hora_inicio && at.time() <= self.hora_fin
+        let window = crate::domain::Window {
+            hora_inicio: self.hora_inicio,
+            hora_fin: self.hora_fin,
+        };
+        self.weekdays.contains(&day) && window.contains(at.time())
     }
 }

@@ -8,12 +8,12 @@ use sqlx::pool::PoolConnection;
 use sqlx::{MySql, Row};
 
 use super::claim::{Recorded, UNCLAIMED};
-use super::rules::{bug_marked_first, in_window, may_have_sent, recipient, recipient_failure};
+use super::rules::{may_have_sent, recipient_failure};
 use super::{
-    BatchEnd, Envio, Event, HistoricalBug, Lane, Pacing, Programacion, Scheduler, SchedulerError,
-    TickReport, db,
+    BatchEnd, Envio, Event, Lane, Pacing, Programacion, Scheduler, SchedulerError, TickReport, db,
 };
 use crate::adapter::{AdapterError, ErrorKind};
+use crate::domain::{PendingRows, gates};
 
 /// Where a batch stands between two sends.
 pub(super) struct Batch {
@@ -46,7 +46,7 @@ impl Scheduler {
         campania_id: i64,
         limit: i64,
     ) -> Result<Vec<Envio>, SchedulerError> {
-        let claimed_filter = if self.config.bug == Some(HistoricalBug::NoClaim) {
+        let claimed_filter = if !self.config.rules.claim_before_send {
             String::new()
         } else {
             format!("AND {UNCLAIMED}")
@@ -146,8 +146,8 @@ impl Scheduler {
                 let pause = self.pause();
                 let next = rows.front().filter(|n| {
                     b.left > 1
-                        && self.config.bug.is_none()
-                        && recipient(n).is_ok()
+                        && self.config.rules.is_reference()
+                        && n.recipient().is_ok()
                         && !self.after_budget(lane, self.clock.now() + to_chrono(pause))
                 });
                 let send = Send {
@@ -174,9 +174,10 @@ impl Scheduler {
         envio: &Envio,
         report: &mut TickReport,
     ) -> Result<Option<(String, String)>, SchedulerError> {
-        match recipient(envio) {
-            Ok(r) => Ok(Some(r)),
+        match envio.recipient() {
+            Ok(r) => Ok(Some((r.to, r.message))),
             Err(reason) => {
+                let reason = reason.to_string();
                 self.mark_error(p, envio, &reason, false).await?;
                 report.errors += 1;
                 self.decide(
@@ -207,15 +208,15 @@ impl Scheduler {
             if would_send == left {
                 break;
             }
-            match recipient(envio) {
-                Ok((to, _)) => {
+            match envio.recipient() {
+                Ok(r) => {
                     would_send += 1;
                     self.decide(
                         report,
                         Some(p.id),
                         Some(envio.id),
                         Event::DryRunWouldSend,
-                        format!("DRY_RUN: would send to {to}"),
+                        format!("DRY_RUN: would send to {}", r.to),
                     );
                 }
                 Err(reason) => {
@@ -247,7 +248,7 @@ impl Scheduler {
         b: &mut Batch,
     ) -> Result<Option<(Event, String)>, SchedulerError> {
         let now = self.local_now();
-        if now.date() != b.day || !in_window(now.time(), p.hora_inicio, p.hora_fin) {
+        if now.date() != b.day || !p.window().contains(now.time()) {
             return Ok(Some((
                 Event::WindowClosed,
                 format!(
@@ -273,11 +274,8 @@ impl Scheduler {
             b.lock_checked = self.clock.now();
             b.left = p.cupo_diario - self.sent_today(p.id, b.day).await?;
         }
-        if b.left <= 0 {
-            return Ok(Some((
-                Event::SkipQuotaExhausted,
-                format!("cupo_diario {} used up on {}", p.cupo_diario, b.day),
-            )));
+        if let Err(skip) = gates::quota(p, p.cupo_diario - b.left, self.business_now()) {
+            return Ok(Some((Event::SkipQuotaExhausted, skip.to_string())));
         }
         Ok(None)
     }
@@ -349,7 +347,7 @@ impl Scheduler {
             message,
             next,
         } = send;
-        let bug = self.config.bug;
+        let rules = self.config.rules;
         let preclaimed = match b.preclaimed.take() {
             Some(id) if id == envio.id => true,
             Some(other) => {
@@ -358,7 +356,7 @@ impl Scheduler {
             }
             None => false,
         };
-        let attempt = if bug == Some(HistoricalBug::NoClaim) || preclaimed {
+        let attempt = if !rules.claim_before_send || preclaimed {
             1
         } else {
             match self.claim(p, envio).await? {
@@ -367,14 +365,14 @@ impl Scheduler {
                 None => return Ok(BatchEnd::Done),
             }
         };
-        if bug == Some(HistoricalBug::MarkBeforeSend) {
+        if !rules.enviado_after_send {
             self.record_sent(p, envio, "pending-send", None, &mut b.conn)
                 .await?;
         }
         match self.client.send_message(cliente_id, to, message).await {
             Ok(sent) => {
                 let id = sent.message_id;
-                if bug == Some(HistoricalBug::MarkBeforeSend) {
+                if !rules.enviado_after_send {
                     sqlx::query("UPDATE ll_envios_whatsapp SET message_id = ? WHERE id = ?")
                         .bind(&id)
                         .bind(envio.id)
@@ -446,8 +444,8 @@ impl Scheduler {
         report: &mut TickReport,
     ) -> Result<BatchEnd, SchedulerError> {
         let detail = e.to_string();
-        let claimed = self.config.bug != Some(HistoricalBug::NoClaim);
-        if bug_marked_first(self.config.bug) {
+        let claimed = self.config.rules.claim_before_send;
+        if !self.config.rules.enviado_after_send {
             // The historical bug: the row already says enviado and nobody reverts it.
             self.decide(
                 report,
@@ -526,16 +524,9 @@ impl Scheduler {
 impl Scheduler {
     /// The campaign has no row this programación could take.
     fn nothing_pending(&self, p: &Programacion, report: &mut TickReport) {
-        self.decide(
-            report,
-            Some(p.id),
-            None,
-            Event::NothingPending,
-            format!(
-                "campaign {} has no pendiente row left to send",
-                p.campania_id
-            ),
-        );
+        if let Err(skip) = gates::pending(p, PendingRows::default()) {
+            self.skipped(report, p, &skip);
+        }
     }
 }
 

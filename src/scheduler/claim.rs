@@ -5,17 +5,13 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::MySql;
 use sqlx::pool::PoolConnection;
 
-use super::{Envio, HistoricalBug, ORIGIN, Programacion, Scheduler, SchedulerError, db};
+use super::{Envio, ORIGIN, Programacion, Scheduler, SchedulerError, db};
+use crate::domain::EstadoEnvio;
 
 /// SQL condition on `e` (an `ll_envios_whatsapp` row): no claim holds it. A released claim
-/// (`reintentar`) does not; the attempt limit is enforced when it is claimed again.
+/// (`reintentar`) does not; the attempt limit is enforced when it is claimed again. The SQL
+/// side of [`crate::domain::ResultadoIntento::holds_row`].
 pub const UNCLAIMED: &str = "NOT EXISTS (SELECT 1 FROM lmh_envio_intentos i WHERE i.envio_id = e.id AND i.resultado <> 'reintentar')";
-
-/// Whether a claim in state `resultado` keeps the row from being sent (the Rust side of
-/// [`UNCLAIMED`]).
-pub fn claim_holds(resultado: &str) -> bool {
-    resultado != "reintentar"
-}
 
 /// What became of a confirmed send's transaction.
 pub(super) enum Recorded {
@@ -175,8 +171,8 @@ impl Scheduler {
         .bind(now)
         .bind(utc)
         .bind(next.map(|n| n.id))
-        .bind(self.config.bug.is_none())
-        .bind(self.config.bug != Some(HistoricalBug::NoCounter));
+        .bind(self.config.rules.is_reference())
+        .bind(self.config.rules.count_sends);
         let mut held = match conn.take() {
             Some(c) => c,
             None => self
@@ -255,7 +251,7 @@ impl Scheduler {
             historial(
                 &mut tx,
                 envio.id,
-                "error",
+                EstadoEnvio::Error.as_str(),
                 &format!("programacion {}: {reason}", p.id),
                 now,
             )

@@ -1,17 +1,19 @@
 //! The reference scheduler: central-hub's sending rules (docs/system.md §5), done right
 //! (docs/invariants.md 8–15).
 //!
-//! One [`Scheduler::tick`] does what `programacionScheduler` does every 60 s:
+//! One [`Scheduler::tick`] does what `programacionScheduler` does every 60 s: it takes the
+//! approved programaciones, and walks each through the gates of [`crate::domain::Gate::ORDER`]
+//! as it reaches them, the same gates `doctor` previews:
 //!
-//! 1. approved programaciones whose date range holds today, in the business time zone;
-//! 2. skip those whose weekday or hours do not hold now;
-//! 3. take the programación's lock (a stale lock of a dead process is taken over);
-//! 4. ask the session-manager for the client's session; only READY goes on;
-//! 5. the campaign must exist and be `en_progreso`;
-//! 6. quota left today = `cupo_diario` − today's counter;
-//! 7. for each `pendiente` row, oldest first: claim it (at most one send per row, ever), send
-//!    it, and only after a confirmed send write `enviado`, `fecha_envio`, `message_id`, the
-//!    historial row and the counter in one transaction; pause between sends.
+//! 1. date range: today within `[fecha_inicio, fecha_fin]`, in the business time zone (the
+//!    tick takes only those);
+//! 2. weekday and window: today in `dias_semana`, now within `[hora_inicio, hora_fin]`;
+//! 3. quota: today's counter below `cupo_diario` (one read; nothing else is asked when not);
+//! 4. then, under the programación's lock (a stale lock of a dead process is taken over, and
+//!    the quota is read again): the client's session READY, the campaign `en_progreso`;
+//! 5. pending rows: for each `pendiente` row, oldest first, claim it (at most one send per
+//!    row, ever), send it, and only after a confirmed send write `enviado`, `fecha_envio`,
+//!    `message_id`, the historial row and the counter in one transaction; pause between sends.
 //!
 //! Session-level failures stop the batch and leave rows `pendiente`, released for at most
 //! [`SchedulerConfig::max_attempts`] attempts; recipient-level failures mark the row `error`; a
@@ -20,11 +22,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use std::time::Duration;
 
-use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
-use chrono_tz::Tz;
-use serde::Serialize;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::MySqlPool;
 
 pub use crate::clock::Clock;
@@ -33,111 +32,21 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::adapter::SessionManagerClient;
 use crate::db::ScratchDb;
+use crate::domain::{BusinessTime, Programacion, Recipient, Skip, Unsendable, gates};
 use lane::{Lane, Timeline};
 
 mod batch;
 mod claim;
+mod config;
+mod decision;
 mod lane;
-mod programacion;
+pub(crate) mod programacion;
 mod rules;
 
-pub use claim::{UNCLAIMED, claim_holds};
-pub use rules::{in_window, local_to_utc, normalize_phone, runs_on, weekday_name};
-
-/// The business time zone LeadMaster runs in.
-pub const DEFAULT_TZ: Tz = chrono_tz::America::Argentina::Buenos_Aires;
-/// `origen` written in historial rows by this scheduler.
-pub const ORIGIN: &str = "lmh-scheduler";
-
-/// How often central-hub's scheduler ticks.
-pub const TICK_PERIOD: Duration = Duration::from_secs(60);
-
-/// `POST /send` attempts per row when each certainly failed (see [`SchedulerConfig::max_attempts`]).
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
-
-/// How long to wait between two sends of a batch: a random duration in `[min, max]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pacing {
-    /// Shortest pause.
-    pub min: Duration,
-    /// Longest pause.
-    pub max: Duration,
-}
-
-impl Pacing {
-    /// Production pacing: 30–90 s, after WhatsApp restricted the number for 11 messages in
-    /// about ten minutes.
-    pub const PRODUCTION: Pacing = Pacing {
-        min: Duration::from_secs(30),
-        max: Duration::from_secs(90),
-    };
-    /// No pause (tests, drain benchmarks).
-    pub const NONE: Pacing = Pacing {
-        min: Duration::ZERO,
-        max: Duration::ZERO,
-    };
-}
-
-/// A bug central-hub really shipped, re-introduced on purpose so tests can prove the
-/// invariant checks catch it. Never set outside negative tests.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HistoricalBug {
-    /// Mark `enviado` before sending, never revert (the 250 phantom rows of 2026-02-07).
-    MarkBeforeSend,
-    /// No claim on the row: an unknown outcome leaves it `pendiente`, so it is re-sent.
-    NoClaim,
-    /// Never add to the daily counter.
-    NoCounter,
-    /// Decide window and "today" in the process clock (UTC) instead of the business zone.
-    WindowInProcessTime,
-}
-
-/// How the scheduler behaves.
-#[derive(Debug, Clone)]
-pub struct SchedulerConfig {
-    /// Zone for the window and "today", whatever the process `TZ` or the DB session zone.
-    pub tz: Tz,
-    /// Pause between sends.
-    pub pacing: Pacing,
-    /// `DRY_RUN=true`: decide everything, send nothing, write nothing.
-    pub dry_run: bool,
-    /// Who holds locks and claims (`locked_by`, `worker`); unique per process.
-    pub worker_id: String,
-    /// A programación lock older than this belongs to a dead process and is taken over.
-    pub lock_timeout: Duration,
-    /// Lanes (clients) served at once within a tick; `None`: one per client with work.
-    pub max_lanes: Option<usize>,
-    /// How far past its start a tick may pace a lane: a lane whose next send is due later
-    /// leaves it to the next tick, so a window that opens meanwhile waits one tick at most.
-    /// `None`: a lane sends its whole batch within the tick.
-    pub tick_budget: Option<Duration>,
-    /// `POST /send` attempts allowed per row when each certainly failed (nothing delivered);
-    /// the last one marks the row `error`. An uncertain failure is never retried.
-    pub max_attempts: u32,
-    /// Ticks in a row with work to do and nothing sent before a programación is reported stuck.
-    pub stuck_after_ticks: u32,
-    /// Re-introduced bug, for negative tests only.
-    #[doc(hidden)]
-    pub bug: Option<HistoricalBug>,
-}
-
-impl Default for SchedulerConfig {
-    fn default() -> Self {
-        SchedulerConfig {
-            tz: DEFAULT_TZ,
-            pacing: Pacing::PRODUCTION,
-            dry_run: false,
-            worker_id: format!("lmh-{}-{:04x}", std::process::id(), fastrand::u16(..)),
-            lock_timeout: Duration::from_secs(600),
-            max_lanes: None,
-            tick_budget: Some(TICK_PERIOD),
-            max_attempts: DEFAULT_MAX_ATTEMPTS,
-            stuck_after_ticks: 3,
-            bug: None,
-        }
-    }
-}
+pub use claim::UNCLAIMED;
+pub use config::{DEFAULT_MAX_ATTEMPTS, ORIGIN, Pacing, SchedulerConfig, TICK_PERIOD};
+pub use decision::{Decision, Event, TickReport};
+pub use rules::{HistoricalBug, Rules};
 
 /// Why a tick could not run at all.
 #[derive(Debug, thiserror::Error)]
@@ -159,122 +68,19 @@ fn db(doing: &str) -> impl FnOnce(sqlx::Error) -> SchedulerError + '_ {
     }
 }
 
-/// What the scheduler decided, one per event, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Decision {
-    /// Business-local time of the decision.
-    pub at: NaiveDateTime,
-    /// The programación concerned, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub programacion_id: Option<i64>,
-    /// The row concerned, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub envio_id: Option<i64>,
-    /// What happened.
-    pub event: Event,
-    /// Why, in words.
-    pub detail: String,
-}
-
-impl Decision {
-    /// The decision as one JSON line for logs.
-    pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| format!("{self:?}"))
-    }
-}
-
-/// The kinds of decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Event {
-    /// No programación is approved with today in its date range.
-    NothingApproved,
-    /// Today's weekday is not in `dias_semana`.
-    SkipWeekday,
-    /// Now is outside `[hora_inicio, hora_fin]`.
-    SkipWindow,
-    /// Another live process holds the programación.
-    SkipLocked,
-    /// A stale lock of a dead process was taken over.
-    LockTakenOver,
-    /// The client's session is not READY.
-    SkipSessionNotReady,
-    /// The session-manager could not tell (unreachable, wrong route, broken answer).
-    SkipSessionUnknown,
-    /// The campaign does not exist.
-    SkipCampaignMissing,
-    /// The campaign is not `en_progreso`.
-    SkipCampaignNotInProgress,
-    /// Today's quota is used up.
-    SkipQuotaExhausted,
-    /// No `pendiente` row left to send.
-    NothingPending,
-    /// A row was sent and recorded `enviado`.
-    Sent,
-    /// DRY_RUN: the row would have been sent.
-    DryRunWouldSend,
-    /// The recipient was refused (invalid number, no text): row `error`.
-    RecipientError,
-    /// A session-level failure stopped the batch; untouched rows stay `pendiente`.
-    BatchStopped,
-    /// The window closed during the batch.
-    WindowClosed,
-    /// The send may have gone out but lmh cannot tell: left for a person, never re-sent.
-    OutcomeUnknown,
-    /// A row's sends certainly failed as many times as allowed: row `error`.
-    AttemptsExhausted,
-    /// The lane's next send is due after the tick's budget: the next tick goes on.
-    PacedToNextTick,
-    /// Rows stay `pendiente` although everything says they should go.
-    Stuck,
-}
-
-/// What one tick did.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct TickReport {
-    /// Every decision, in order.
-    pub decisions: Vec<Decision>,
-    /// Rows sent and recorded.
-    pub sent: usize,
-    /// Rows marked `error`.
-    pub errors: usize,
-    /// Rows whose send outcome is unknown (left for a person).
-    pub unknown: Vec<i64>,
-}
-
-impl TickReport {
-    /// Append another lane's report.
-    fn merge(&mut self, other: TickReport) {
-        self.decisions.extend(other.decisions);
-        self.sent += other.sent;
-        self.errors += other.errors;
-        self.unknown.extend(other.unknown);
-    }
-
-    /// How many decisions of this kind.
-    pub fn count(&self, event: Event) -> usize {
-        self.decisions.iter().filter(|d| d.event == event).count()
-    }
-}
-
-/// An approved programación, as read from the database.
-#[derive(Debug, Clone)]
-struct Programacion {
-    id: i64,
-    campania_id: i64,
-    cliente_id: i64,
-    dias_semana: String,
-    hora_inicio: NaiveTime,
-    hora_fin: NaiveTime,
-    cupo_diario: i64,
-}
-
 /// A row to send.
 #[derive(Debug, Clone)]
 struct Envio {
     id: i64,
     telefono: Option<String>,
     mensaje: Option<String>,
+}
+
+impl Envio {
+    /// Its `to` and `message`, or why it must not reach the provider.
+    fn recipient(&self) -> Result<Recipient, Unsendable> {
+        crate::domain::recipient(self.telefono.as_deref(), self.mensaje.as_deref())
+    }
 }
 
 /// The reference scheduler over one lmh-created database and one session-manager.
@@ -342,11 +148,19 @@ impl Scheduler {
 
     /// Business-local now (or process-UTC now under the re-introduced window bug).
     fn local_now(&self) -> NaiveDateTime {
+        self.business_now().local
+    }
+
+    /// Now on the business clock the gates are judged by.
+    fn business_now(&self) -> BusinessTime {
         let now = self.clock.now();
-        if self.config.bug == Some(HistoricalBug::WindowInProcessTime) {
-            return now.naive_utc();
+        if !self.config.rules.business_time {
+            return BusinessTime {
+                local: now.naive_utc(),
+                tz: self.config.tz,
+            };
         }
-        now.with_timezone(&self.config.tz).naive_local()
+        BusinessTime::at(now, self.config.tz)
     }
 
     fn decide(
@@ -370,11 +184,25 @@ impl Scheduler {
         report.decisions.push(decision);
     }
 
+    /// A programación a gate held back: decided as that skip's event, in the domain's words.
+    fn skipped(&self, report: &mut TickReport, p: &Programacion, skip: &Skip) {
+        if let Some(event) = Event::of_skip(skip) {
+            self.decide(report, Some(p.id), None, event, skip.to_string());
+        }
+    }
+
     /// Run one tick over every approved programación.
     pub async fn tick(&self) -> Result<TickReport, SchedulerError> {
         let mut report = TickReport::default();
-        let today = self.local_now().date();
-        let programaciones = self.approved_programaciones(today).await?;
+        let now = self.business_now();
+        let today = now.today();
+        // The date range decides which programaciones the tick takes at all.
+        let programaciones: Vec<Programacion> = self
+            .approved_programaciones()
+            .await?
+            .into_iter()
+            .filter(|p| gates::date_range(p, now).is_ok())
+            .collect();
         if programaciones.is_empty() {
             self.decide(
                 &mut report,

@@ -1,216 +1,164 @@
-//! Steps 1–6 of a tick for one programación: read, window, lock, session, campaign, quota.
+//! One programación's walk through the gates, in [`Gate::ORDER`], as the scheduler reaches
+//! them (the session is asked only once the window and the quota hold), and its lock.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use sqlx::Row;
+use sqlx::mysql::MySqlRow;
 
-use super::rules::{in_window, runs_on, weekday_name};
 use super::{Event, Lane, Programacion, Scheduler, SchedulerError, TickReport, db};
+use crate::domain::{BusinessTime, EstadoProgramacion, Gate, Skip, gates, instance_id};
+use crate::session::SessionState;
+
+/// What a programación's walk through the gates has found so far.
+struct Walk {
+    /// When its gates are judged.
+    now: BusinessTime,
+    /// Whether the walk holds the programación's lock.
+    locked: bool,
+    /// Sends left today, once the quota gate passed.
+    left: i64,
+}
+
+/// The columns of `ll_programaciones` a [`Programacion`] holds, for a `SELECT`.
+pub(crate) const COLUMNS: &str = "id, campania_id, cliente_id, dias_semana, hora_inicio, hora_fin, cupo_diario, fecha_inicio, fecha_fin";
+
+/// A row selected with [`COLUMNS`] as a [`Programacion`].
+pub(crate) fn decode(r: &MySqlRow) -> Result<Programacion, sqlx::Error> {
+    Ok(Programacion {
+        id: r.try_get::<i32, _>("id")?.into(),
+        campania_id: r.try_get::<i32, _>("campania_id")?.into(),
+        cliente_id: r.try_get::<i32, _>("cliente_id")?.into(),
+        dias_semana: r.try_get("dias_semana")?,
+        hora_inicio: r.try_get("hora_inicio")?,
+        hora_fin: r.try_get("hora_fin")?,
+        cupo_diario: r.try_get::<i32, _>("cupo_diario")?.into(),
+        fecha_inicio: r.try_get("fecha_inicio")?,
+        fecha_fin: r.try_get("fecha_fin")?,
+    })
+}
 
 impl Scheduler {
-    /// Step 1: approved, and today within `[fecha_inicio, fecha_fin]` (today given, never
-    /// `CURDATE()`, so the DB session zone cannot move it).
+    /// Every approved programación (the date range is a gate, judged by the tick).
     pub(super) async fn approved_programaciones(
         &self,
-        today: NaiveDate,
     ) -> Result<Vec<Programacion>, SchedulerError> {
-        let rows = sqlx::query(
-            "SELECT id, campania_id, cliente_id, dias_semana, hora_inicio, hora_fin, cupo_diario
-             FROM ll_programaciones
-             WHERE estado = 'aprobada' AND fecha_inicio <= ? AND (fecha_fin IS NULL OR fecha_fin >= ?)
-             ORDER BY id",
-        )
-        .bind(today)
-        .bind(today)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db("reading approved programaciones"))?;
+        let sql = format!("SELECT {COLUMNS} FROM ll_programaciones WHERE estado = ? ORDER BY id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(EstadoProgramacion::Aprobada.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading approved programaciones"))?;
         rows.iter()
-            .map(|r| {
-                Ok(Programacion {
-                    id: r.try_get::<i32, _>("id")?.into(),
-                    campania_id: r.try_get::<i32, _>("campania_id")?.into(),
-                    cliente_id: r.try_get::<i32, _>("cliente_id")?.into(),
-                    dias_semana: r.try_get("dias_semana")?,
-                    hora_inicio: r.try_get("hora_inicio")?,
-                    hora_fin: r.try_get("hora_fin")?,
-                    cupo_diario: r.try_get::<i32, _>("cupo_diario")?.into(),
-                })
-            })
+            .map(decode)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(db("decoding programaciones"))
     }
 
-    /// Steps 2–8 for one programación. Returns whether it had work it should have done
-    /// (in window, session READY, quota left, rows pending), for stuck detection.
+    /// One programación: its gates, then its batch. Returns whether it had work it should
+    /// have done (every gate passed and rows pending), for stuck detection.
     pub(super) async fn run_programacion(
         &self,
         p: &Programacion,
         lane: &mut Lane<'_>,
         report: &mut TickReport,
     ) -> Result<bool, SchedulerError> {
-        let now = self.local_now();
-        if !runs_on(&p.dias_semana, now.weekday()) {
-            self.decide(
-                report,
-                Some(p.id),
-                None,
-                Event::SkipWeekday,
-                format!(
-                    "{} not in dias_semana {:?}",
-                    weekday_name(now.weekday()),
-                    p.dias_semana
-                ),
-            );
-            return Ok(false);
+        let mut walk = Walk {
+            now: self.business_now(),
+            locked: false,
+            left: 0,
+        };
+        let result = match self.walk_gates(p, &mut walk, report).await {
+            // The session gate passed, so cliente_id is a positive integer.
+            Ok(true) => {
+                let cliente_id = u64::try_from(p.cliente_id).unwrap_or_default();
+                self.send_batch(p, cliente_id, walk.left, lane, report)
+                    .await
+            }
+            other => other,
+        };
+        if walk.locked {
+            self.unlock(p).await?;
         }
-        if !in_window(now.time(), p.hora_inicio, p.hora_fin) {
-            self.decide(
-                report,
-                Some(p.id),
-                None,
-                Event::SkipWindow,
-                format!(
-                    "{} outside [{}, {}] ({})",
-                    now.time().format("%H:%M:%S"),
-                    p.hora_inicio,
-                    p.hora_fin,
-                    self.config.tz
-                ),
-            );
-            return Ok(false);
-        }
-        // A dry run writes nothing, not even a lock.
-        if self.config.dry_run {
-            return self.locked_programacion(p, lane, report).await;
-        }
-        // A used-up quota needs no lock, session or campaign (the counter only grows within a
-        // day); checked again under the lock before any send.
-        if self.quota_used_up(p, report).await? {
-            return Ok(false);
-        }
-        if !self.lock(p, report).await? {
-            return Ok(false);
-        }
-        let result = self.locked_programacion(p, lane, report).await;
-        self.unlock(p).await?;
         result
     }
 
-    pub(super) async fn locked_programacion(
+    /// Judge the gates in [`Gate::ORDER`]; false once one holds the programación back (then
+    /// decided), or when a live process holds its lock. The lock is taken before the first
+    /// gate judged under it, except in a dry run, which writes nothing, not even a lock.
+    async fn walk_gates(
         &self,
         p: &Programacion,
-        lane: &mut Lane<'_>,
+        walk: &mut Walk,
         report: &mut TickReport,
     ) -> Result<bool, SchedulerError> {
-        let cliente_id = match u64::try_from(p.cliente_id) {
-            Ok(id) if id > 0 => id,
-            _ => {
-                self.decide(
-                    report,
-                    Some(p.id),
-                    None,
-                    Event::SkipSessionUnknown,
-                    format!("cliente_id {} is not a positive integer", p.cliente_id),
-                );
-                return Ok(false);
+        for gate in Gate::ORDER {
+            if gate.under_lock() && !walk.locked && !self.config.dry_run {
+                if !self.lock(p, report).await? {
+                    return Ok(false);
+                }
+                walk.locked = true;
+                // Another scheduler may have sent since the quota was read.
+                if let Err(skip) = self.judge(Gate::Quota, p, walk).await? {
+                    self.skipped(report, p, &skip);
+                    return Ok(false);
+                }
             }
-        };
-        match self
-            .client
-            .get_session(&format!("sender_{cliente_id}"))
-            .await
-        {
-            Ok(session) if session.ready => {}
-            Ok(session) => {
-                self.decide(
-                    report,
-                    Some(p.id),
-                    None,
-                    Event::SkipSessionNotReady,
-                    format!("cliente {cliente_id} session is {}", session.state),
-                );
-                return Ok(false);
-            }
-            Err(e) => {
-                self.decide(
-                    report,
-                    Some(p.id),
-                    None,
-                    Event::SkipSessionUnknown,
-                    e.to_string(),
-                );
+            if let Err(skip) = self.judge(gate, p, walk).await? {
+                self.skipped(report, p, &skip);
                 return Ok(false);
             }
         }
-        let campaign: Option<String> = sqlx::query_scalar(
-            "SELECT CAST(estado AS CHAR) FROM ll_campanias_whatsapp WHERE id = ?",
-        )
-        .bind(p.campania_id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db("reading the campaign"))?;
-        match campaign.as_deref() {
-            None => {
-                self.decide(
-                    report,
-                    Some(p.id),
-                    None,
-                    Event::SkipCampaignMissing,
-                    format!("campaign {} does not exist", p.campania_id),
-                );
-                return Ok(false);
-            }
-            Some("en_progreso") => {}
-            Some(other) => {
-                self.decide(
-                    report,
-                    Some(p.id),
-                    None,
-                    Event::SkipCampaignNotInProgress,
-                    format!("campaign {} is {other:?}", p.campania_id),
-                );
-                return Ok(false);
-            }
-        }
-        let today = self.local_now().date();
-        let used = self.sent_today(p.id, today).await?;
-        let left = p.cupo_diario - used;
-        if left <= 0 {
-            self.quota_exhausted(p, used, today, report);
-            return Ok(false);
-        }
-        self.send_batch(p, cliente_id, left, lane, report).await
-    }
-
-    /// Whether today's quota is used up (then decided as such).
-    async fn quota_used_up(
-        &self,
-        p: &Programacion,
-        report: &mut TickReport,
-    ) -> Result<bool, SchedulerError> {
-        let today = self.local_now().date();
-        let used = self.sent_today(p.id, today).await?;
-        if used < p.cupo_diario {
-            return Ok(false);
-        }
-        self.quota_exhausted(p, used, today, report);
         Ok(true)
     }
 
-    fn quota_exhausted(
+    /// One gate, on the facts it needs, read now.
+    async fn judge(
         &self,
+        gate: Gate,
         p: &Programacion,
-        used: i64,
-        today: NaiveDate,
-        report: &mut TickReport,
-    ) {
-        self.decide(
-            report,
-            Some(p.id),
-            None,
-            Event::SkipQuotaExhausted,
-            format!("{used} of cupo_diario {} sent on {today}", p.cupo_diario),
-        );
+        walk: &mut Walk,
+    ) -> Result<Result<(), Skip>, SchedulerError> {
+        let now = walk.now;
+        Ok(match gate {
+            // The tick took it for its date range; judged again at the walk's own now, since
+            // a tick that paces past midnight meets a new day.
+            Gate::DateRange => gates::date_range(p, now),
+            Gate::Weekday => gates::weekday(p, now),
+            Gate::Window => gates::window(p, now),
+            Gate::Quota => {
+                let enviados = self.sent_today(p.id, now.today()).await?;
+                gates::quota(p, enviados, now).map(|left| walk.left = left)
+            }
+            Gate::Session => gates::session(p, self.session_state(p).await),
+            Gate::Campaign => gates::campaign(p, self.campaign_estado(p).await?.as_deref()),
+            // Judged by the batch on the first page of rows it reads: one read for both.
+            Gate::Pending => Ok(()),
+        })
+    }
+
+    /// The client's session state, as the adapter reads `sender_{cliente_id}`, or why it
+    /// cannot be read.
+    async fn session_state(&self, p: &Programacion) -> Result<SessionState, String> {
+        let Some(instance) = instance_id(p.cliente_id) else {
+            return Err(format!(
+                "cliente_id {} is not a positive integer",
+                p.cliente_id
+            ));
+        };
+        self.client
+            .get_session(&instance)
+            .await
+            .map(|session| session.state)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The campaign's `estado`; `None` when it does not exist.
+    async fn campaign_estado(&self, p: &Programacion) -> Result<Option<String>, SchedulerError> {
+        sqlx::query_scalar("SELECT CAST(estado AS CHAR) FROM ll_campanias_whatsapp WHERE id = ?")
+            .bind(p.campania_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("reading the campaign"))
     }
 
     /// Take the programación's lock, or a stale one; false when a live process holds it.

@@ -1,14 +1,80 @@
-//! The sending rules that need no database: recipients, failures, weekdays, windows, zones.
+//! The rules the scheduler sends by: the reference ones, or one historical bug put back; and
+//! what a failed send's answer means for the row.
 
-use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc, Weekday};
-use chrono_tz::Tz;
-
-use super::{Envio, HistoricalBug};
 use crate::adapter::{AdapterError, DomainError};
 
-/// Whether the re-introduced bug marks rows `enviado` before sending.
-pub(super) fn bug_marked_first(bug: Option<HistoricalBug>) -> bool {
-    bug == Some(HistoricalBug::MarkBeforeSend)
+/// A bug central-hub really shipped, put back on purpose so tests can prove the invariant
+/// checks catch it (see [`Rules::historical`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoricalBug {
+    /// Mark `enviado` before sending, never revert (the 250 phantom rows of 2026-02-07).
+    MarkBeforeSend,
+    /// No claim on the row: an unknown outcome leaves it `pendiente`, so it is re-sent.
+    NoClaim,
+    /// Never add to the daily counter.
+    NoCounter,
+    /// Decide window and "today" in the process clock (UTC) instead of the business zone.
+    WindowInProcessTime,
+}
+
+/// How the scheduler sends: [`Rules::REFERENCE`], central-hub's rules done right, or
+/// [`Rules::historical`], the same with one rule broken the way production broke it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// Write `enviado` only in the transaction of a confirmed send (broken: marked before
+    /// the `/send`, never reverted).
+    pub enviado_after_send: bool,
+    /// Claim each row before its `/send`, so it is sent at most once (broken: no claim).
+    pub claim_before_send: bool,
+    /// Add each send to today's counter (broken: the counter never moves).
+    pub count_sends: bool,
+    /// Judge the window and "today" in the business zone (broken: in the process's UTC).
+    pub business_time: bool,
+}
+
+impl Rules {
+    /// The reference rules (docs/invariants.md 8–15).
+    pub const REFERENCE: Rules = Rules {
+        enviado_after_send: true,
+        claim_before_send: true,
+        count_sends: true,
+        business_time: true,
+    };
+
+    /// The reference rules with `bug` put back. Never used outside negative tests.
+    pub const fn historical(bug: HistoricalBug) -> Rules {
+        let r = Rules::REFERENCE;
+        match bug {
+            HistoricalBug::MarkBeforeSend => Rules {
+                enviado_after_send: false,
+                ..r
+            },
+            HistoricalBug::NoClaim => Rules {
+                claim_before_send: false,
+                ..r
+            },
+            HistoricalBug::NoCounter => Rules {
+                count_sends: false,
+                ..r
+            },
+            HistoricalBug::WindowInProcessTime => Rules {
+                business_time: false,
+                ..r
+            },
+        }
+    }
+
+    /// Whether these are the reference rules; the optimisations that rely on them (the next
+    /// row claimed with a send's result, the repeated-id check) apply only then.
+    pub fn is_reference(self) -> bool {
+        self == Rules::REFERENCE
+    }
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules::REFERENCE
+    }
 }
 
 /// A recipient-level failure (invalid number, bad `to`/`message`), or `None` for a failure of
@@ -40,69 +106,29 @@ pub(super) fn may_have_sent(e: &AdapterError) -> bool {
     }
 }
 
-/// The `to` and `message` of a row, or why it must not reach the provider.
-pub(super) fn recipient(envio: &Envio) -> Result<(String, String), String> {
-    let phone = envio.telefono.as_deref().unwrap_or("");
-    if phone.trim().is_empty() {
-        return Err("no phone number (telefono_wapp empty)".into());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_historical_bug_breaks_exactly_one_rule() {
+        let bugs = [
+            HistoricalBug::MarkBeforeSend,
+            HistoricalBug::NoClaim,
+            HistoricalBug::NoCounter,
+            HistoricalBug::WindowInProcessTime,
+        ];
+        for bug in bugs {
+            let r = Rules::historical(bug);
+            let kept = [
+                r.enviado_after_send,
+                r.claim_before_send,
+                r.count_sends,
+                r.business_time,
+            ];
+            assert_eq!(kept.iter().filter(|k| !**k).count(), 1, "{bug:?}");
+            assert!(!r.is_reference());
+        }
+        assert!(Rules::default().is_reference());
     }
-    let message = envio.mensaje.as_deref().unwrap_or("");
-    if message.trim().is_empty() {
-        return Err("no message text (mensaje_final empty)".into());
-    }
-    let to = normalize_phone(phone).ok_or_else(|| format!("invalid phone number {phone:?}"))?;
-    Ok((to, message.to_string()))
-}
-
-/// `telefono_wapp` as a WhatsApp chat id (`digits@c.us`), or `None` when it is not one:
-/// 8 to 15 digits, no leading 0, optionally already ending in `@c.us`. Nothing is guessed
-/// (no `+`, spaces or dashes removed): what is sent is the row's number, as stored.
-///
-/// ```
-/// use lmh::scheduler::normalize_phone;
-/// assert_eq!(normalize_phone("5491134567890").as_deref(), Some("5491134567890@c.us"));
-/// assert_eq!(normalize_phone("5491134567890@c.us").as_deref(), Some("5491134567890@c.us"));
-/// assert_eq!(normalize_phone("+54 9 11 3456-7890"), None);
-/// assert_eq!(normalize_phone("011345678"), None);
-/// ```
-pub fn normalize_phone(raw: &str) -> Option<String> {
-    let digits = raw.strip_suffix("@c.us").unwrap_or(raw);
-    let ok = (8..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    ok.then(|| format!("{digits}@c.us"))
-}
-
-/// Whether `dias_semana` (comma list of sun..sat) includes `day`.
-pub fn runs_on(dias_semana: &str, day: Weekday) -> bool {
-    let name = weekday_name(day);
-    dias_semana
-        .split(',')
-        .any(|d| d.trim().eq_ignore_ascii_case(name))
-}
-
-/// The three-letter name `dias_semana` uses.
-pub fn weekday_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Sun => "sun",
-        Weekday::Mon => "mon",
-        Weekday::Tue => "tue",
-        Weekday::Wed => "wed",
-        Weekday::Thu => "thu",
-        Weekday::Fri => "fri",
-        Weekday::Sat => "sat",
-    }
-}
-
-/// Whether `t` is within `[start, end]`; an inverted window holds no time at all.
-pub fn in_window(t: NaiveTime, start: NaiveTime, end: NaiveTime) -> bool {
-    start <= t && t <= end
-}
-
-/// Business-local `naive` time in `tz` as a UTC instant (the earliest, around DST changes).
-pub fn local_to_utc(tz: Tz, naive: NaiveDateTime) -> Option<DateTime<Utc>> {
-    use chrono::TimeZone;
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
 }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use oxc_ast::ast::{ArrowFunctionExpression, Class, FormalParameters, Function};
 
 /// The environment variable central-hub reads the session-manager's base URL from.
-pub const BASE_URL_VAR: &str = "SESSION_MANAGER_BASE_URL";
+pub use crate::domain::SESSION_MANAGER_BASE_URL as BASE_URL_VAR;
 
 /// One piece of a string.
 #[derive(Debug, Clone, PartialEq)]

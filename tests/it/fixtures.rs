@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use lmh::db::{self, EstadoProgramacion, ScratchDb};
-use lmh::fixtures::{self, Expect, FixtureError};
+use lmh::fixtures::{self, Expect, Fixture, FixtureError};
 use lmh::session::SessionState;
 use sqlx::{AssertSqlSafe, MySqlPool};
 
@@ -59,72 +59,103 @@ async fn every_fixture_loads_and_inserts_with_matching_rows() {
         let scratch = ScratchDb::create(&server_url()).await.expect("scratch db");
         let outcome = async {
             fixtures::insert(fixture, &scratch).await?;
-            let pool = scratch.pool();
-            let counts = [
-                (count(pool, "ll_campanias_whatsapp").await, fixture.campaigns.len()),
-                (count(pool, "ll_programaciones").await, fixture.programaciones.len()),
-                (count(pool, "ll_programacion_envios_diarios").await, fixture.envios_diarios.len()),
-                (count(pool, "ll_envios_whatsapp").await, fixture.envios.len()),
-                (count(pool, "ll_envios_whatsapp_historial").await, fixture.envios.len()),
-            ];
-            assert!(counts.iter().all(|(got, want)| got == want), "{what}: {counts:?}");
-
-            // Each row as written: id, campaign, phone, and the text byte for byte.
-            let rows: Vec<EnvioRow> = sqlx::query_as(
-                "SELECT id, campania_id, telefono_wapp, mensaje_final, estado FROM ll_envios_whatsapp ORDER BY id",
-            )
-            .fetch_all(pool)
-            .await
-            .unwrap();
-            let mut expected: Vec<_> = fixture.envios.iter().collect();
-            expected.sort_by_key(|e| e.id);
-            for (row, e) in rows.iter().zip(&expected) {
-                assert_eq!(row.0, e.id, "{what}");
-                assert_eq!(row.1, e.campania_id, "{what} {}", e.origin);
-                assert_eq!(row.2, e.telefono_wapp, "{what} {}", e.origin);
-                assert_eq!(
-                    row.3.as_deref().map(str::as_bytes),
-                    e.mensaje_final.as_deref().map(str::as_bytes),
-                    "{what} {}",
-                    e.origin
-                );
-                assert_eq!(row.4, "pendiente", "{what} {}", e.origin);
-            }
-            let creation_rows: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM ll_envios_whatsapp_historial WHERE estado_anterior IS NULL AND estado_nuevo = 'pendiente' AND origen = ?",
-            )
-            .bind(fixtures::HISTORIAL_ORIGEN)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-            assert_eq!(creation_rows as usize, fixture.envios.len(), "{what}");
-
-            let progs: Vec<(i32, String, String, String)> = sqlx::query_as(
-                "SELECT id, dias_semana, CAST(hora_inicio AS CHAR), estado FROM ll_programaciones ORDER BY id",
-            )
-            .fetch_all(pool)
-            .await
-            .unwrap();
-            let mut want: Vec<_> = fixture.programaciones.iter().collect();
-            want.sort_by_key(|p| p.id);
-            for (row, p) in progs.iter().zip(want) {
-                assert_eq!(
-                    (row.0, row.1.as_str(), row.2.as_str(), row.3.as_str()),
-                    (
-                        p.id,
-                        p.dias_semana.as_str(),
-                        p.hora_inicio.format("%H:%M:%S").to_string().as_str(),
-                        p.estado.as_str()
-                    ),
-                    "{what}"
-                );
-            }
+            assert_inserted(fixture, scratch.pool()).await;
             Ok::<(), FixtureError>(())
         }
         .await;
         let dropped = scratch.drop_database().await;
         outcome.unwrap_or_else(|e| panic!("{e}"));
         dropped.expect("drop");
+    }
+}
+
+/// Every table holds the fixture's rows, as written.
+async fn assert_inserted(fixture: &Fixture, pool: &MySqlPool) {
+    let what = fixture.file.display().to_string();
+    let counts = [
+        (
+            count(pool, "ll_campanias_whatsapp").await,
+            fixture.campaigns.len(),
+        ),
+        (
+            count(pool, "ll_programaciones").await,
+            fixture.programaciones.len(),
+        ),
+        (
+            count(pool, "ll_programacion_envios_diarios").await,
+            fixture.envios_diarios.len(),
+        ),
+        (
+            count(pool, "ll_envios_whatsapp").await,
+            fixture.envios.len(),
+        ),
+        (
+            count(pool, "ll_envios_whatsapp_historial").await,
+            fixture.envios.len(),
+        ),
+    ];
+    assert!(
+        counts.iter().all(|(got, want)| got == want),
+        "{what}: {counts:?}"
+    );
+    assert_envios_as_written(fixture, pool, &what).await;
+    assert_programaciones_as_written(fixture, pool, &what).await;
+}
+
+/// Each row: id, campaign, phone, the text byte for byte, `pendiente`, and its creation in
+/// the historial.
+async fn assert_envios_as_written(fixture: &Fixture, pool: &MySqlPool, what: &str) {
+    let rows: Vec<EnvioRow> = sqlx::query_as(
+        "SELECT id, campania_id, telefono_wapp, mensaje_final, estado FROM ll_envios_whatsapp ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut expected: Vec<_> = fixture.envios.iter().collect();
+    expected.sort_by_key(|e| e.id);
+    for (row, e) in rows.iter().zip(&expected) {
+        assert_eq!(row.0, e.id, "{what}");
+        assert_eq!(row.1, e.campania_id, "{what} {}", e.origin);
+        assert_eq!(row.2, e.telefono_wapp, "{what} {}", e.origin);
+        assert_eq!(
+            row.3.as_deref().map(str::as_bytes),
+            e.mensaje_final.as_deref().map(str::as_bytes),
+            "{what} {}",
+            e.origin
+        );
+        assert_eq!(row.4, "pendiente", "{what} {}", e.origin);
+    }
+    let creation_rows: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ll_envios_whatsapp_historial WHERE estado_anterior IS NULL AND estado_nuevo = 'pendiente' AND origen = ?",
+    )
+    .bind(fixtures::HISTORIAL_ORIGEN)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(creation_rows as usize, fixture.envios.len(), "{what}");
+}
+
+/// Each programación: weekdays as written, its window's start, its estado.
+async fn assert_programaciones_as_written(fixture: &Fixture, pool: &MySqlPool, what: &str) {
+    let progs: Vec<(i32, String, String, String)> = sqlx::query_as(
+        "SELECT id, dias_semana, CAST(hora_inicio AS CHAR), estado FROM ll_programaciones ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut want: Vec<_> = fixture.programaciones.iter().collect();
+    want.sort_by_key(|p| p.id);
+    for (row, p) in progs.iter().zip(want) {
+        assert_eq!(
+            (row.0, row.1.as_str(), row.2.as_str(), row.3.as_str()),
+            (
+                p.id,
+                p.dias_semana.as_str(),
+                p.hora_inicio.format("%H:%M:%S").to_string().as_str(),
+                p.estado.as_str()
+            ),
+            "{what}"
+        );
     }
 }
 
@@ -183,7 +214,7 @@ fn fixtures_say_what_the_issue_asks() {
             .any(|e| e.telefono_wapp.is_none() && e.expect == Expect::Error)
     );
     assert!(text.envios.iter().any(|e| {
-        fixtures::check_phone(e.telefono_wapp.as_deref()) == fixtures::PhoneCheck::Invalid
+        lmh::domain::check_phone(e.telefono_wapp.as_deref()) == lmh::domain::PhoneCheck::Invalid
             && e.expect == Expect::Error
     }));
     for e in text.expecting(Expect::Enviado) {

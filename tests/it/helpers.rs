@@ -8,8 +8,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use lmh::adapter::{ClientConfig, SessionManagerClient};
 use lmh::clock::Clock;
 use lmh::db::ScratchDb;
+use lmh::domain::{DEFAULT_TZ, local_to_utc};
 use lmh::mock::MockSessionManager;
-use lmh::scheduler::{DEFAULT_TZ, Pacing, Scheduler, SchedulerConfig, local_to_utc};
+use lmh::scheduler::{Pacing, Scheduler, SchedulerConfig};
 use lmh::session::SessionState;
 use sqlx::MySqlPool;
 
@@ -177,6 +178,24 @@ impl TestApp {
     pub async fn drop(self) {
         self.db.drop_database().await.unwrap();
     }
+}
+
+/// Run `query` with foreign keys unchecked, as production databases hold orphans the keys
+/// would refuse today; the connection checks them again before it goes back to the pool.
+pub async fn execute_unchecked(
+    pool: &MySqlPool,
+    query: sqlx::query::Query<'_, sqlx::MySql, sqlx::mysql::MySqlArguments>,
+) {
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("SET SESSION foreign_key_checks = 0")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    query.execute(&mut *conn).await.unwrap();
+    sqlx::query("SET SESSION foreign_key_checks = 1")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
 }
 
 /// The names of the failed checks.

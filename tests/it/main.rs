@@ -5,6 +5,7 @@ mod helpers;
 
 mod adapter;
 mod adapter_wire;
+mod agreement;
 mod chaos;
 mod cli;
 mod cli_run;

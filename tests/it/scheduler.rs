@@ -8,7 +8,7 @@ use std::time::Duration;
 use helpers::{TestApp, failed, seed_day};
 use lmh::invariants::Expected;
 use lmh::mock::{Fault, FaultKind};
-use lmh::scheduler::{Event, HistoricalBug, SchedulerConfig};
+use lmh::scheduler::{Event, HistoricalBug, Rules, SchedulerConfig};
 use lmh::session::SessionState;
 use serde_json::json;
 
@@ -429,7 +429,7 @@ mod historical_bugs {
 
     async fn run_with(bug: HistoricalBug, app: &TestApp) {
         let scheduler = app.scheduler_with(SchedulerConfig {
-            bug: Some(bug),
+            rules: Rules::historical(bug),
             ..app.config()
         });
         for _ in 0..3 {

@@ -335,7 +335,7 @@ async fn a_send_to_a_number_the_scheduler_refuses_is_a_usage_error() {
         "1234567890123456",
         "5491155550000@s.whatsapp.net",
     ] {
-        assert_eq!(lmh::scheduler::normalize_phone(to), None, "{to}");
+        assert_eq!(lmh::domain::normalize_phone(to), None, "{to}");
         options.send_to = Some(to.into());
         let err = verify_provider(&options).await.unwrap_err();
         let VerifyError::Input { input, reason } = &err else {

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use chrono::{Duration, NaiveDateTime};
 
 use super::esc;
+use crate::domain::{EstadoEnvio, weekday_name};
 use crate::report::timeline::{Lane, Sample, TickMark, Timeline};
 
 const WIDTH: f64 = 1040.0;
@@ -119,7 +120,7 @@ fn lane_chart(
     let days: String = lane
         .weekdays
         .iter()
-        .map(|d| ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][*d as usize % 7])
+        .filter_map(|d| chrono::Weekday::try_from(*d as u8).ok().map(weekday_name))
         .collect::<Vec<_>>()
         .join(",");
     let _ = write!(
@@ -205,9 +206,9 @@ fn rows(out: &mut String, scale: &Scale, lane: &Lane, t1: NaiveDateTime, top: f6
         let w = (x1 - x0).max(0.5);
         let mut base = bottom;
         for (n, color, estado) in [
-            (s.enviado, ENVIADO, "enviado"),
-            (s.error, ERROR, "error"),
-            (s.pendiente, PENDIENTE, "pendiente"),
+            (s.enviado, ENVIADO, EstadoEnvio::Enviado.as_str()),
+            (s.error, ERROR, EstadoEnvio::Error.as_str()),
+            (s.pendiente, PENDIENTE, EstadoEnvio::Pendiente.as_str()),
         ] {
             if n == 0 {
                 continue;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::{DEFAULT_CLIENTE_ID, DEFAULT_TIMEOUT, TEST_MESSAGE};
 use crate::adapter::{MAX_JS_SAFE_INTEGER, parse_base_url};
 use crate::contract::{Contract, Operation};
-use crate::scheduler::normalize_phone;
+use crate::domain::normalize_phone;
 use crate::verify::VerifyError;
 
 /// What to check and how.

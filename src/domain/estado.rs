@@ -1,6 +1,7 @@
-//! The enum columns of the LeadMaster schema as Rust types, so lmh can only bind values that
-//! the column accepts (invariant 11). Read them back as `String` and parse with `FromStr`:
-//! sqlx does not decode a MySQL ENUM column into a derived type.
+//! The enum columns of the LeadMaster schema (docs/system.md §4) and of lmh's claim table as
+//! Rust types, so lmh can only bind values that the column accepts (invariant 11) and no rule
+//! compares raw strings. Read them back as `String` and parse with `FromStr`: sqlx does not
+//! decode a MySQL ENUM column into a derived type.
 
 use std::fmt;
 use std::str::FromStr;
@@ -38,7 +39,7 @@ macro_rules! estado_enum {
             pub const COLUMN: &'static str = $column;
 
             /// The text stored in the column.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self { $( $name::$variant => $text ),+ }
             }
         }
@@ -102,6 +103,47 @@ estado_enum!(
     }
 );
 
+estado_enum!(
+    /// `lmh_envio_intentos.resultado`: lmh's claim on a row and what became of its send (not a
+    /// production table; migrations 0002 and 0003).
+    ResultadoIntento, "lmh_envio_intentos.resultado", "en_curso, confirmado, fallido, desconocido, reintentar",
+    {
+        /// Claimed, the send in flight (or the process died holding it).
+        EnCurso => "en_curso",
+        /// Sent and recorded.
+        Confirmado => "confirmado",
+        /// The provider refused this recipient.
+        Fallido => "fallido",
+        /// The send may have gone out and lmh cannot tell: a person resolves it.
+        Desconocido => "desconocido",
+        /// Released after a failure that proves nothing went out: a later tick may claim it.
+        Reintentar => "reintentar",
+    }
+);
+
+impl ResultadoIntento {
+    /// Whether a claim in this state keeps its row from being sent: every one but a released
+    /// claim (the attempt limit is enforced when it is claimed again).
+    pub fn holds_row(self) -> bool {
+        self != ResultadoIntento::Reintentar
+    }
+
+    /// Whether nobody knows yet what became of the send: in flight, or left for a person.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ResultadoIntento::EnCurso | ResultadoIntento::Desconocido
+        )
+    }
+}
+
+/// Whether a claim whose `resultado` reads `text` keeps its row from being sent; a value
+/// outside the enum (a non-strict server's `''`) is read as holding, the safe side.
+pub fn claim_holds(text: &str) -> bool {
+    text.parse::<ResultadoIntento>()
+        .map_or(true, ResultadoIntento::holds_row)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,7 +159,22 @@ mod tests {
         for e in EstadoProgramacion::ALL {
             assert_eq!(e.as_str().parse::<EstadoProgramacion>().unwrap(), *e);
         }
+        for e in ResultadoIntento::ALL {
+            assert_eq!(e.as_str().parse::<ResultadoIntento>().unwrap(), *e);
+        }
         let err = "enviada".parse::<EstadoEnvio>().unwrap_err();
         assert!(err.to_string().contains("ll_envios_whatsapp.estado"));
+    }
+
+    #[test]
+    fn only_a_released_claim_lets_its_row_go() {
+        let holding: Vec<_> = ResultadoIntento::ALL
+            .iter()
+            .filter(|r| r.holds_row())
+            .collect();
+        assert_eq!(holding.len(), ResultadoIntento::ALL.len() - 1);
+        assert!(!claim_holds("reintentar"));
+        assert!(claim_holds("en_curso"));
+        assert!(claim_holds(""));
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use sqlx::{MySqlPool, Row};
 
+use crate::domain::EstadoEnvio;
 use crate::fixtures::Fixture;
 use crate::report::timeline::{Lane, Sample, TickMark, Timeline};
 use crate::scheduler::{Decision, Event};
@@ -67,9 +68,11 @@ impl Recorder {
             let n: i64 = r.try_get("n")?;
             let n = u64::try_from(n).unwrap_or(0);
             let s = counts.entry(campania).or_default();
-            match r.try_get::<Option<String>, _>("estado")?.as_deref() {
-                Some("enviado") => s.enviado += n,
-                Some("error") => s.error += n,
+            let estado = r.try_get::<Option<String>, _>("estado")?;
+            match estado.as_deref().and_then(|e| e.parse().ok()) {
+                Some(EstadoEnvio::Enviado) => s.enviado += n,
+                Some(EstadoEnvio::Error) => s.error += n,
+                // NULL counts as the column's default, pendiente.
                 _ => s.pendiente += n,
             }
         }

@@ -4,9 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::Row;
+use sqlx::AssertSqlSafe;
 
 use super::world::{Counters, Load, World, counters};
+use crate::db::rows::{ENVIO_COLUMNS, decode_envio};
 use crate::domain::normalize_phone;
 use crate::e2e::E2eError;
 use crate::scheduler::{Pacing, Scheduler, SchedulerConfig};
@@ -83,19 +84,18 @@ pub async fn baseline(server_url: &str, load: &Load) -> Result<Drained, E2eError
     let started = Instant::now();
     let mut sent = 0;
     for p in &world.fixture.programaciones {
-        let rows = sqlx::query(
-            "SELECT id, telefono_wapp, mensaje_final FROM ll_envios_whatsapp
-             WHERE campania_id = ? AND estado = 'pendiente' ORDER BY id LIMIT ?",
-        )
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ENVIO_COLUMNS} FROM ll_envios_whatsapp e
+             WHERE e.campania_id = ? AND e.estado = 'pendiente' ORDER BY e.id LIMIT ?",
+        )))
         .bind(p.campania_id)
         .bind(p.cupo_diario)
         .fetch_all(pool)
         .await
         .map_err(bench_err("baseline: reading pending rows"))?;
         for row in rows {
-            let id: i32 = row.try_get("id").map_err(bench_err("baseline: id"))?;
-            let phone: Option<String> = row.try_get("telefono_wapp").unwrap_or_default();
-            let text: Option<String> = row.try_get("mensaje_final").unwrap_or_default();
+            let envio = decode_envio(&row).map_err(bench_err("baseline: decoding a row"))?;
+            let (id, phone, text) = (envio.id, envio.telefono, envio.mensaje);
             let Some(to) = phone.as_deref().and_then(normalize_phone) else {
                 continue;
             };

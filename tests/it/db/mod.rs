@@ -1,9 +1,11 @@
 //! The database layer against a real MariaDB/MySQL (DATABASE_URL, else the local server at
 //! mysql://root@127.0.0.1:3306): scratch lifecycle, schema faithfulness, the ownership guard,
-//! read-only sessions, secrets, and what the server does with values outside an ENUM.
+//! read-only sessions, secrets, what the server does with values outside an ENUM, and the one
+//! decoder of each row type.
 
 mod estado;
 mod ownership;
+mod rows;
 mod schema;
 mod scratch;
 mod secrets;

@@ -2,8 +2,6 @@
 //! one with a check naming the broken rule, and the adapter refuses the same answers.
 //! `honest()` is the same server telling the truth, so each lie is the only difference.
 
-use std::process::Command;
-
 use lmh::adapter::{ClientConfig, ErrorKind, ProtocolError, SessionManagerClient};
 use lmh::contract::ResponseViolation;
 use lmh::report::{Outcome, Report};
@@ -11,6 +9,8 @@ use lmh::verify::{ProviderOptions, verify_provider};
 use serde_json::{Value, json};
 use wiremock::matchers::{any, body_string, body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::run_lmh_async;
 
 /// The probe client `verify provider` uses by default.
 const ID: &str = "999999";
@@ -415,16 +415,7 @@ async fn the_binary_exits_1_naming_the_rule() {
             .respond_with(json_answer(200, ready_status(51))),
     )
     .await;
-    let uri = s.uri();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_lmh"))
-            .args(["verify", "provider", "--base-url", &uri])
-            .output()
-            .expect("the lmh binary runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout, _) = run_lmh_async(&["verify", "provider", "--base-url", &s.uri()]).await;
+    assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("rule status-echoes-client"), "{stdout}");
 }

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use lmh::report::{Check, Report};
 
-use crate::helpers::{self, lmh, root};
+use crate::helpers::{self, lmh, output, root, run_lmh};
 use crate::junit_schema::{assert_valid, validate};
 
 /// A report with every outcome, a repeated name and text XML cannot carry.
@@ -100,16 +100,6 @@ fn the_schema_check_rejects_what_reporters_reject() {
     );
 }
 
-/// Run lmh; the exit code, stdout and stderr.
-fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = lmh().args(args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn every_command_offering_junit_prints_valid_junit() {
     let dir = tempfile::tempdir().unwrap();
@@ -137,12 +127,12 @@ fn every_command_offering_junit_prints_valid_junit() {
         ),
     ];
     for (args, code) in cases {
-        let (got, out, err) = run(&args);
-        assert_eq!(got, Some(code), "{args:?}: {err}");
+        let (got, out, err) = run_lmh(&args);
+        assert_eq!(got, code, "{args:?}: {err}");
         assert_valid(&out);
     }
     // `contract diff` takes --junit like every checking command.
-    let (code, out, err) = run(&[
+    let (code, out, err) = run_lmh(&[
         "contract",
         "diff",
         "v1",
@@ -150,7 +140,7 @@ fn every_command_offering_junit_prints_valid_junit() {
         "--junit",
         file.to_str().unwrap(),
     ]);
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(out.contains("POST /send"), "{out}");
     let xml = std::fs::read_to_string(&file).unwrap();
     assert_valid(&xml);
@@ -162,7 +152,7 @@ fn a_setup_error_still_writes_the_junit_file_with_an_error_case() {
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("gate.xml");
     let md = dir.path().join("gate.md");
-    let (code, _, err) = run(&[
+    let (code, _, err) = run_lmh(&[
         "gate",
         "--no-e2e",
         "--contract",
@@ -172,7 +162,7 @@ fn a_setup_error_still_writes_the_junit_file_with_an_error_case() {
         "--markdown",
         md.to_str().unwrap(),
     ]);
-    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(code, 2, "{err}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert_valid(&xml);
     let doc = roxmltree::Document::parse(&xml).unwrap();
@@ -197,7 +187,7 @@ fn a_setup_error_still_writes_the_junit_file_with_an_error_case() {
 #[test]
 fn a_failed_check_with_a_file_and_line_is_a_github_annotation_and_a_summary_row() {
     let hub = root("tests/data/config/seed/central-hub");
-    let (code, out, err) = run(&[
+    let (code, out, err) = run_lmh(&[
         "config",
         "check",
         "--hub",
@@ -207,7 +197,7 @@ fn a_failed_check_with_a_file_and_line_is_a_github_annotation_and_a_summary_row(
         "--format",
         "github",
     ]);
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, 1, "{err}");
     let annotation = out
         .lines()
         .find(|l| l.starts_with("::error file=") && l.contains("title=config%3A port agreement"))
@@ -216,7 +206,7 @@ fn a_failed_check_with_a_file_and_line_is_a_github_annotation_and_a_summary_row(
     // The human lines follow for the log.
     assert!(out.contains("FAIL: "), "{out}");
 
-    let (code, md, _) = run(&[
+    let (code, md, _) = run_lmh(&[
         "gate",
         "--no-e2e",
         "--contract",
@@ -224,7 +214,7 @@ fn a_failed_check_with_a_file_and_line_is_a_github_annotation_and_a_summary_row(
         "--format",
         "markdown",
     ]);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, 1);
     assert!(md.starts_with("## ❌ lmh gate: FAIL"), "{md}");
     assert!(md.contains("| ❌ | contract.diff | POST /send |"), "{md}");
     assert!(md.contains("<details><summary>contract.mock:"), "{md}");
@@ -232,8 +222,8 @@ fn a_failed_check_with_a_file_and_line_is_a_github_annotation_and_a_summary_row(
 
 #[test]
 fn the_default_gate_output_sums_up_answers_no_probe_can_provoke() {
-    let (_, short, _) = run(&["gate", "--no-e2e"]);
-    let (_, verbose, _) = run(&["gate", "--no-e2e", "--verbose"]);
+    let (_, short, _) = run_lmh(&["gate", "--no-e2e"]);
+    let (_, verbose, _) = run_lmh(&["gate", "--no-e2e", "--verbose"]);
     let skips = |s: &str| {
         s.lines()
             .filter(|l| l.contains("[skip] contract.mock"))
@@ -250,12 +240,8 @@ fn the_default_gate_output_sums_up_answers_no_probe_can_provoke() {
 /// The seed's gate, with the HTML page: it fails on the configuration and the consumer.
 fn seed_gate_html(dir: &std::path::Path) -> String {
     let html = dir.join("gate.html");
-    let out = helpers::seed_gate()
-        .args(["--html", html.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let (code, err) = (out.status.code(), String::from_utf8_lossy(&out.stderr));
-    assert_eq!(code, Some(1), "{err}");
+    let (code, _, err) = output(helpers::seed_gate().args(["--html", html.to_str().unwrap()]));
+    assert_eq!(code, 1, "{err}");
     std::fs::read_to_string(&html).unwrap()
 }
 
@@ -447,7 +433,7 @@ fn a_fixture_that_does_not_load_is_an_annotation_at_its_file_and_line() {
     )
     .unwrap();
     let junit = dir.path().join("e2e.xml");
-    let (code, out, _) = run(&[
+    let (code, out, _) = run_lmh(&[
         "e2e",
         "--db-url",
         &helpers::server_url(),
@@ -458,7 +444,7 @@ fn a_fixture_that_does_not_load_is_an_annotation_at_its_file_and_line() {
         "--junit",
         junit.to_str().unwrap(),
     ]);
-    assert_eq!(code, Some(2), "{out}");
+    assert_eq!(code, 2, "{out}");
     let expected = format!("::error file={},line=3,", bad.display());
     assert!(out.starts_with(&expected), "{out}");
     assert_valid(&std::fs::read_to_string(&junit).unwrap());

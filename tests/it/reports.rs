@@ -3,9 +3,10 @@
 
 use std::process::Command;
 
+use lmh::report::timeline::{Lane, Sample, TickMark, Timeline};
 use lmh::report::{Check, Report};
 
-use crate::helpers::{self, lmh, output, root, run_lmh};
+use crate::helpers::{self, lmh, output, root, run_lmh, seed_day};
 use crate::junit_schema::{assert_valid, validate};
 
 /// A report with every outcome, a repeated name and text XML cannot carry.
@@ -489,17 +490,10 @@ fn annotations_escape_terminal_control_characters() {
     assert!(a.contains("\\u{1b}[2K"), "{a:?}");
 }
 
-#[test]
-fn a_skipped_tick_says_why_on_the_chart_and_under_it() {
-    use chrono::NaiveDate;
-    use lmh::report::timeline::{Lane, Sample, TickMark, Timeline};
-    let at = |h, m| {
-        NaiveDate::from_ymd_opt(2026, 1, 13)
-            .unwrap()
-            .and_hms_opt(h, m, 0)
-            .unwrap()
-    };
-    let lane = Lane {
+/// Programación 7, Tuesdays 9–18 with a cupo of 2: a tick skipped for the window at 08:55,
+/// two sends at 09:00, a tick skipped for the quota at 09:01.
+fn a_lane_with_two_skips() -> Lane {
+    Lane {
         programacion_id: 7,
         campania_id: 3,
         cliente_id: 51,
@@ -509,12 +503,12 @@ fn a_skipped_tick_says_why_on_the_chart_and_under_it() {
         cupo_diario: 2,
         samples: vec![
             Sample {
-                at: at(8, 55),
+                at: seed_day(8, 55),
                 pendiente: 3,
                 ..Sample::default()
             },
             Sample {
-                at: at(9, 0),
+                at: seed_day(9, 0),
                 pendiente: 1,
                 enviado: 2,
                 error: 0,
@@ -522,50 +516,61 @@ fn a_skipped_tick_says_why_on_the_chart_and_under_it() {
         ],
         ticks: vec![
             TickMark {
-                at: at(8, 55),
+                at: seed_day(8, 55),
                 skip: Some("skip_window".into()),
                 detail: "08:55 outside <9-18>".into(),
                 ..TickMark::default()
             },
             TickMark {
-                at: at(9, 0),
+                at: seed_day(9, 0),
                 sent: 2,
                 ..TickMark::default()
             },
             TickMark {
-                at: at(9, 1),
+                at: seed_day(9, 1),
                 skip: Some("skip_quota_exhausted".into()),
                 detail: "cupo 2 used".into(),
                 ..TickMark::default()
             },
         ],
-    };
+    }
+}
+
+/// The HTML page of a report holding `lane`'s timeline, from its doctype on.
+fn timeline_page(lane: Lane) -> String {
     let mut r = Report::new("lmh e2e");
     r.timelines.push(Timeline {
         fixture: "t".into(),
-        start: at(8, 55),
+        start: seed_day(8, 55),
         lanes: vec![lane],
         ..Timeline::default()
     });
     let html = r.to_html();
-    let body = html.split_once("<!DOCTYPE html>").unwrap().1;
-    let doc = roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("{e}: {html}"));
-    let titles: Vec<String> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("circle"))
+    html.split_once("<!DOCTYPE html>").unwrap().1.to_string()
+}
+
+/// The text of every element named `tag`, one string per element.
+fn texts_of(doc: &roxmltree::Document, tag: &str) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name(tag))
         .map(|n| n.descendants().filter_map(|t| t.text()).collect())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_skipped_tick_says_why_on_the_chart_and_under_it() {
+    let body = timeline_page(a_lane_with_two_skips());
+    let doc = roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    // On the chart: each tick's circle says what it did, or why it skipped.
+    let titles = texts_of(&doc, "circle");
     assert_eq!(titles.len(), 3);
     assert!(
         titles[0].ends_with("skip_window: 08:55 outside <9-18>"),
         "{titles:?}"
     );
     assert!(titles[1].contains("sent 2"), "{titles:?}");
-    let listed: String = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("li"))
-        .flat_map(|n| n.descendants().filter_map(|t| t.text()))
-        .collect();
+    // Under it: the skips, counted, with their words.
+    let listed: String = texts_of(&doc, "li").concat();
     assert!(
         listed.contains("skip_quota_exhausted ×1: cupo 2 used"),
         "{listed}"

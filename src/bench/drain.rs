@@ -4,10 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::{MySqlPool, Row};
+use sqlx::{AssertSqlSafe, MySqlPool};
 
 use super::world::{Counters, Load, World, counters};
 use crate::adapter::SessionManagerClient;
+use crate::db::rows::{ENVIO_COLUMNS, decode_envio};
 use crate::domain::normalize_phone;
 use crate::e2e::E2eError;
 use crate::fixtures::ProgramacionFixture;
@@ -117,19 +118,18 @@ async fn seed_era_pass(
 ) -> Result<usize, E2eError> {
     let mut sent = 0;
     for p in &programaciones {
-        let rows = sqlx::query(
-            "SELECT id, telefono_wapp, mensaje_final FROM ll_envios_whatsapp
-             WHERE campania_id = ? AND estado = 'pendiente' ORDER BY id LIMIT ?",
-        )
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ENVIO_COLUMNS} FROM ll_envios_whatsapp e
+             WHERE e.campania_id = ? AND e.estado = 'pendiente' ORDER BY e.id LIMIT ?",
+        )))
         .bind(p.campania_id)
         .bind(p.cupo_diario)
         .fetch_all(&pool)
         .await
         .map_err(bench_err("baseline: reading pending rows"))?;
         for row in rows {
-            let id: i32 = row.try_get("id").map_err(bench_err("baseline: id"))?;
-            let phone: Option<String> = row.try_get("telefono_wapp").unwrap_or_default();
-            let text: Option<String> = row.try_get("mensaje_final").unwrap_or_default();
+            let envio = decode_envio(&row).map_err(bench_err("baseline: decoding a row"))?;
+            let (id, phone, text) = (envio.id, envio.telefono, envio.mensaje);
             let Some(to) = phone.as_deref().and_then(normalize_phone) else {
                 continue;
             };

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::domain::{EstadoEnvio, normalize_phone};
-use crate::invariants::{self, Evidence, IntentoRow};
+use crate::domain::{EstadoEnvio, Intento, normalize_phone};
+use crate::invariants::{self, Evidence};
 use crate::report::Outcome;
 
 /// What one schedule left behind, counted.
@@ -69,7 +69,7 @@ pub fn judge(ev: &Evidence) -> (Tally, Vec<Finding>) {
             detail: format!("{to} received {n} deliveries"),
         });
     }
-    let claims: HashMap<i64, &IntentoRow> = ev.intentos.iter().map(|i| (i.envio_id, i)).collect();
+    let claims: HashMap<i64, &Intento> = ev.intentos.iter().map(|i| (i.envio_id, i)).collect();
     for row in &ev.envios {
         let to = row.telefono.as_deref().and_then(normalize_phone);
         let was_delivered = to.as_ref().is_some_and(|t| delivered.contains_key(t));

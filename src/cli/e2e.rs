@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use lmh::adapter::{ClientConfig, SessionManagerClient};
 use lmh::clock::Clock;
-use lmh::db::{DbServer, DbSource, ScratchDb};
+use lmh::db::{DbServer, DbSource, INTENTO_COLUMNS, ScratchDb, decode_intento};
 use lmh::e2e::{E2eConfig, Provider, run_fixture};
 use lmh::fixtures::Fixture;
 use lmh::report::Report;
@@ -395,18 +395,19 @@ pub async fn run(args: RunArgs) -> Result<Verdict> {
 /// Print an `outcome_unknown` line for each row this worker claimed and never settled: its
 /// send was in flight when the run was interrupted.
 async fn report_in_flight(db: &ScratchDb, worker_id: &str, tz: chrono_tz::Tz) -> Result<()> {
-    let rows: Vec<(i32, i32)> = sqlx::query_as(
-        "SELECT envio_id, programacion_id FROM lmh_envio_intentos WHERE worker = ? AND resultado = 'en_curso' ORDER BY envio_id",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {INTENTO_COLUMNS} FROM lmh_envio_intentos WHERE worker = ? AND resultado = 'en_curso' ORDER BY envio_id",
+    )))
     .bind(worker_id)
     .fetch_all(db.pool())
     .await
     .context("reading the sends in flight at the interrupt")?;
-    for (envio, programacion) in rows {
+    for row in &rows {
+        let intento = decode_intento(row).context("reading a send in flight at the interrupt")?;
         let decision = Decision {
             at: chrono::Utc::now().with_timezone(&tz).naive_local(),
-            programacion_id: Some(programacion.into()),
-            envio_id: Some(envio.into()),
+            programacion_id: Some(intento.programacion_id),
+            envio_id: Some(intento.envio_id),
             event: Event::OutcomeUnknown,
             detail: "interrupted while its send was in flight: it may have been delivered; left for a person".into(),
         };

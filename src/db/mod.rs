@@ -9,6 +9,7 @@
 //! [`connect_read_only`], whose sessions the server itself keeps read-only.
 //!
 //! URLs are validated before any connection, and a password never appears in output or errors.
+//! The domain's row types are decoded from a row in one place, [`rows`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), lmh::db::DbError> {
@@ -28,6 +29,7 @@ mod error;
 mod live;
 mod name;
 mod owner;
+pub mod rows;
 mod scratch;
 mod server;
 mod sweep;
@@ -45,6 +47,7 @@ pub use error::DbError;
 pub use live::{drop_all_live, live_databases};
 pub use name::validate_scratch_name;
 pub use owner::assert_owned;
+pub use rows::{ENVIO_COLUMNS, INTENTO_COLUMNS, decode_envio, decode_intento};
 pub use scratch::ScratchDb;
 pub use server::{DbServer, DbSource, ServerError};
 pub use sweep::{ScratchInfo, Sweep, drop_stale, list_scratch_databases};

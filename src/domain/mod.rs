@@ -21,12 +21,15 @@
 //! | recipient | a row's chat id and text, or why it has none ([`recipient()`]) |
 //! | session-manager | the provider, at central-hub's [`SESSION_MANAGER_BASE_URL`] |
 //!
-//! One row type per table where a rule reads it: [`Programacion`] for `ll_programaciones`
-//! (the estado enums for every enum column, [`estado`]).
+//! One row type per table where a rule reads it: [`Programacion`] for `ll_programaciones`,
+//! [`Envio`] for `ll_envios_whatsapp`, [`Intento`] for `lmh_envio_intentos` (the estado enums
+//! for every enum column, [`estado`]). They are plain structs; `db::rows` decodes them.
 
 pub mod calendar;
+pub mod envio;
 pub mod estado;
 pub mod gates;
+pub mod intento;
 pub mod programacion;
 pub mod recipient;
 
@@ -34,10 +37,12 @@ pub use calendar::{
     BusinessTime, DEFAULT_TZ, DateRange, WEEKDAYS, Window, local_to_utc, runs_on, unknown_days,
     weekday_name, weekday_named,
 };
+pub use envio::Envio;
 pub use estado::{
     EstadoCampania, EstadoEnvio, EstadoProgramacion, ResultadoIntento, UnknownEstado, claim_holds,
 };
 pub use gates::{Gate, PendingRows, Skip};
+pub use intento::Intento;
 pub use programacion::{INSTANCE_PREFIX, Programacion, instance_id};
 pub use recipient::{
     CHAT_SUFFIX, PhoneCheck, Recipient, Unsendable, check_phone, has_text, normalize_phone,

@@ -3,42 +3,17 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use sqlx::{AssertSqlSafe, MySqlPool, Row};
 
-use crate::domain::{EstadoEnvio, EstadoProgramacion, Programacion, ResultadoIntento};
+use crate::db::rows::{ENVIO_COLUMNS, INTENTO_COLUMNS, decode_envio, decode_intento};
+use crate::domain::{Envio, EstadoProgramacion, Intento, Programacion};
 use crate::journal::JournalEntry;
 use crate::scheduler::programacion;
 
 /// What a row must be when the run ends (the fixtures' `expect`).
 pub use crate::fixtures::Expect as Expected;
-
-/// A row of `ll_envios_whatsapp`.
-#[derive(Debug, Clone)]
-pub struct EnvioRow {
-    /// `id`.
-    pub id: i64,
-    /// `campania_id`.
-    pub campania_id: i64,
-    /// `telefono_wapp`.
-    pub telefono: Option<String>,
-    /// `mensaje_final`.
-    pub mensaje: Option<String>,
-    /// `estado`, as stored (an empty string is what a non-strict server stores for a bad value).
-    pub estado: String,
-    /// `fecha_envio`.
-    pub fecha_envio: Option<NaiveDateTime>,
-    /// `message_id`.
-    pub message_id: Option<String>,
-}
-
-impl EnvioRow {
-    /// Whether its stored `estado` is `estado`.
-    pub fn is(&self, estado: EstadoEnvio) -> bool {
-        self.estado == estado.as_str()
-    }
-}
 
 /// A row of `ll_envios_whatsapp_historial`.
 #[derive(Debug, Clone)]
@@ -71,30 +46,6 @@ impl ProgramacionRow {
     }
 }
 
-/// The scheduler's claim on a row (`lmh_envio_intentos`).
-#[derive(Debug, Clone)]
-pub struct IntentoRow {
-    /// `envio_id`.
-    pub envio_id: i64,
-    /// `programacion_id`.
-    pub programacion_id: i64,
-    /// `resultado`.
-    pub resultado: String,
-    /// `intentos`: `POST /send` attempts made for the row.
-    pub intentos: i64,
-    /// `detalle`.
-    pub detalle: Option<String>,
-}
-
-impl IntentoRow {
-    /// Whether nobody knows yet what became of its send (in flight, or left for a person).
-    pub fn is_open(&self) -> bool {
-        self.resultado
-            .parse::<ResultadoIntento>()
-            .is_ok_and(ResultadoIntento::is_open)
-    }
-}
-
 /// Everything a run left behind.
 #[derive(Debug, Clone, Default)]
 pub struct Evidence {
@@ -103,7 +54,7 @@ pub struct Evidence {
     /// Whether the run was a dry run.
     pub dry_run: bool,
     /// `ll_envios_whatsapp`.
-    pub envios: Vec<EnvioRow>,
+    pub envios: Vec<Envio>,
     /// `ll_envios_whatsapp_historial`.
     pub historial: Vec<HistorialRow>,
     /// `ll_programaciones`.
@@ -115,7 +66,7 @@ pub struct Evidence {
     /// Counters as they were before the run (a fixture may start a day partly used).
     pub baseline_counters: BTreeMap<(i64, NaiveDate), i64>,
     /// `lmh_envio_intentos`.
-    pub intentos: Vec<IntentoRow>,
+    pub intentos: Vec<Intento>,
     /// Attempts allowed per row; `None` is the scheduler's default.
     pub attempts_allowed: Option<u32>,
     /// What the provider received; `None` when nobody recorded it (a real provider): the
@@ -161,28 +112,10 @@ impl Evidence {
     }
 }
 
-async fn read_envios(pool: &MySqlPool) -> Result<Vec<EnvioRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, campania_id, telefono_wapp, mensaje_final, CAST(estado AS CHAR) AS estado, fecha_envio, message_id
-         FROM ll_envios_whatsapp ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(EnvioRow {
-                id: r.try_get::<i32, _>("id")?.into(),
-                campania_id: r.try_get::<i32, _>("campania_id")?.into(),
-                telefono: r.try_get("telefono_wapp")?,
-                mensaje: r.try_get("mensaje_final")?,
-                estado: r
-                    .try_get::<Option<String>, _>("estado")?
-                    .unwrap_or_default(),
-                fecha_envio: r.try_get("fecha_envio")?,
-                message_id: r.try_get("message_id")?,
-            })
-        })
-        .collect()
+async fn read_envios(pool: &MySqlPool) -> Result<Vec<Envio>, sqlx::Error> {
+    let sql = format!("SELECT {ENVIO_COLUMNS} FROM ll_envios_whatsapp e ORDER BY e.id");
+    let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await?;
+    rows.iter().map(decode_envio).collect()
 }
 
 async fn read_historial(pool: &MySqlPool) -> Result<Vec<HistorialRow>, sqlx::Error> {
@@ -261,23 +194,8 @@ async fn read_counters(pool: &MySqlPool) -> Result<BTreeMap<(i64, NaiveDate), i6
         .collect()
 }
 
-async fn read_intentos(pool: &MySqlPool) -> Result<Vec<IntentoRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT envio_id, programacion_id, CAST(resultado AS CHAR) AS resultado, intentos, detalle FROM lmh_envio_intentos",
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(IntentoRow {
-                envio_id: r.try_get::<i32, _>("envio_id")?.into(),
-                programacion_id: r.try_get::<i32, _>("programacion_id")?.into(),
-                resultado: r
-                    .try_get::<Option<String>, _>("resultado")?
-                    .unwrap_or_default(),
-                intentos: r.try_get::<i32, _>("intentos")?.into(),
-                detalle: r.try_get("detalle")?,
-            })
-        })
-        .collect()
+async fn read_intentos(pool: &MySqlPool) -> Result<Vec<Intento>, sqlx::Error> {
+    let sql = format!("SELECT {INTENTO_COLUMNS} FROM lmh_envio_intentos");
+    let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await?;
+    rows.iter().map(decode_intento).collect()
 }

@@ -25,7 +25,7 @@ use state::{
     unknown_outcomes,
 };
 
-pub use evidence::{EnvioRow, Evidence, Expected, HistorialRow, IntentoRow, ProgramacionRow};
+pub use evidence::{Evidence, Expected, HistorialRow, ProgramacionRow};
 
 pub(crate) const AREA: &str = "invariant";
 

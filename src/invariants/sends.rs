@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
-use super::evidence::{EnvioRow, Evidence, ProgramacionRow};
+use super::evidence::{Evidence, ProgramacionRow};
 use super::{AREA, verdict};
-use crate::domain::{BusinessTime, EstadoEnvio, gates, normalize_phone};
+use crate::domain::{BusinessTime, Envio, EstadoEnvio, gates, normalize_phone};
 use crate::journal::JournalEntry;
 use crate::report::Check;
 use crate::session::parse_cliente_id_header;
@@ -280,7 +280,7 @@ fn timed_sends<'a>(ev: &'a Evidence, tz: Tz, failures: &mut Vec<String>) -> Vec<
 
 pub(super) fn text_and_phone(ev: &Evidence, name: &str) -> Check {
     let mut failures = Vec::new();
-    let by_id: HashMap<&str, &EnvioRow> = ev
+    let by_id: HashMap<&str, &Envio> = ev
         .envios
         .iter()
         .filter_map(|r| r.message_id.as_deref().map(|m| (m, r)))

@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::evidence::{EnvioRow, Evidence, Expected, HistorialRow, IntentoRow};
+use super::evidence::{Evidence, Expected, HistorialRow};
 use super::sends::send_requests;
 use super::{AREA, verdict};
-use crate::domain::{BusinessTime, DEFAULT_TZ, EstadoEnvio, gates};
+use crate::domain::{BusinessTime, DEFAULT_TZ, Envio, EstadoEnvio, Intento, gates};
 use crate::report::Check;
 
 /// From the database alone: no row was sent more often than the scheduler allows (a provider
@@ -39,7 +39,7 @@ pub(super) fn attempts(ev: &Evidence, name: &str) -> Check {
 }
 
 pub(super) fn unknown_outcomes(ev: &Evidence, name: &str) -> Check {
-    let open: Vec<&IntentoRow> = ev.intentos.iter().filter(|i| i.is_open()).collect();
+    let open: Vec<&Intento> = ev.intentos.iter().filter(|i| i.is_open()).collect();
     let mut failures = Vec::new();
     for i in &open {
         let row = ev.envios.iter().find(|r| r.id == i.envio_id);
@@ -282,7 +282,7 @@ pub(super) fn gates(ev: &Evidence, name: &str) -> Check {
 
 /// Why a sent row should not have gone: no programación claimed it, or it was not
 /// `aprobada`, or the campaign gate or the date range gate (on the day it was sent) fails.
-fn sent_past_a_gate(ev: &Evidence, row: &EnvioRow) -> Vec<String> {
+fn sent_past_a_gate(ev: &Evidence, row: &Envio) -> Vec<String> {
     let Some(p) = ev.programacion_of(row.id) else {
         return vec![format!(
             "envio {}: enviado with no programación that claimed it",

@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::MySql;
 use sqlx::pool::PoolConnection;
-use sqlx::{MySql, Row};
 
 use super::claim::{Recorded, UNCLAIMED};
 use super::rules::{may_have_sent, recipient_failure};
@@ -13,6 +13,7 @@ use super::{
     BatchEnd, Envio, Event, Lane, Pacing, Programacion, Scheduler, SchedulerError, TickReport, db,
 };
 use crate::adapter::{AdapterError, ErrorKind};
+use crate::db::rows::{ENVIO_COLUMNS, decode_envio};
 use crate::domain::{PendingRows, gates};
 
 /// Where a batch stands between two sends.
@@ -52,7 +53,7 @@ impl Scheduler {
             format!("AND {UNCLAIMED}")
         };
         let sql = format!(
-            "SELECT e.id, e.telefono_wapp, e.mensaje_final FROM ll_envios_whatsapp e
+            "SELECT {ENVIO_COLUMNS} FROM ll_envios_whatsapp e
              WHERE e.campania_id = ? AND e.estado = 'pendiente' {claimed_filter}
              ORDER BY e.id LIMIT ?"
         );
@@ -63,13 +64,7 @@ impl Scheduler {
             .await
             .map_err(db("reading pending rows"))?;
         rows.iter()
-            .map(|r| {
-                Ok(Envio {
-                    id: r.try_get::<i32, _>("id")?.into(),
-                    telefono: r.try_get("telefono_wapp")?,
-                    mensaje: r.try_get("mensaje_final")?,
-                })
-            })
+            .map(decode_envio)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(db("decoding pending rows"))
     }

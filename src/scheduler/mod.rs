@@ -33,7 +33,7 @@ use tokio::task::JoinSet;
 
 use crate::adapter::SessionManagerClient;
 use crate::db::ScratchDb;
-use crate::domain::{BusinessTime, Programacion, Recipient, Skip, Unsendable, gates};
+use crate::domain::{BusinessTime, Envio, Programacion, Skip, gates};
 use lane::{Lane, Timeline};
 
 mod batch;
@@ -66,21 +66,6 @@ fn db(doing: &str) -> impl FnOnce(sqlx::Error) -> SchedulerError + '_ {
     move |source| SchedulerError::Db {
         doing: doing.to_string(),
         source,
-    }
-}
-
-/// A row to send.
-#[derive(Debug, Clone)]
-struct Envio {
-    id: i64,
-    telefono: Option<String>,
-    mensaje: Option<String>,
-}
-
-impl Envio {
-    /// Its `to` and `message`, or why it must not reach the provider.
-    fn recipient(&self) -> Result<Recipient, Unsendable> {
-        crate::domain::recipient(self.telefono.as_deref(), self.mensaje.as_deref())
     }
 }
 

@@ -8,6 +8,8 @@ use lmh::mock::{Fault, FaultKind, MockSessionManager};
 use lmh::session::SessionState;
 use serde_json::json;
 
+use crate::helpers::closed_port_url;
+
 fn client_for(mock: &MockSessionManager) -> SessionManagerClient {
     let mut config = ClientConfig::new(mock.uri());
     config.timeout = Duration::from_millis(500);
@@ -362,11 +364,7 @@ async fn seed_bug_is_a_missing_route_never_session_not_found() {
 
 #[tokio::test]
 async fn closed_port_is_transport_and_retryable() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let client =
-        SessionManagerClient::new(ClientConfig::new(format!("http://127.0.0.1:{port}"))).unwrap();
+    let client = SessionManagerClient::new(ClientConfig::new(closed_port_url())).unwrap();
     let err = client.status(51).await.unwrap_err();
     assert!(matches!(err.kind, ErrorKind::Transport { .. }), "{err}");
     assert!(err.is_retryable());

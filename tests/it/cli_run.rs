@@ -1,6 +1,6 @@
 //! Bounded runs, streamed decisions and honest exit codes of the `lmh` binary.
 
-use crate::helpers::{self, root};
+use crate::helpers::{self, assert_exit, root};
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -113,13 +113,8 @@ fn e2e_against_a_hung_status_fails_fast_naming_the_cause() {
         .env("LMH_TIMEOUT_MS", "150")
         .output()
         .unwrap();
+    assert_exit(&out, 1, "e2e against a hung /status");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(stdout.contains("session-manager reachable"), "{stdout}");
     // Said on stderr as it happens, not only in the final report.
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -160,12 +155,7 @@ fn scheduler_run_exits_1_when_a_batch_stopped() {
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains(event), "{event}: {stdout}");
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{event}: {stdout}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_exit(&out, 1, event);
     }
 }
 

@@ -1,10 +1,10 @@
 //! Contract diff: v1 -> v2 breaks consumers, v1 -> v1 is empty, hand-made changes land on the
 //! side they belong to.
 
-use std::process::Command;
-
 use lmh::contract::diff::{Change, ChangeKind, ContractDiff, diff};
 use lmh::contract::{Contract, V1_SOURCE};
+
+use crate::helpers::{root, run_lmh};
 
 fn lines(changes: &[Change]) -> Vec<String> {
     changes.iter().map(ToString::to_string).collect()
@@ -205,38 +205,28 @@ fn human_and_json_forms_carry_the_verdict() {
     assert_eq!(json["breaking"][0]["kind"], "required-field-removed");
 }
 
-fn lmh(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lmh"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the lmh binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn binary_contract_diff_and_ops_exit_codes() {
-    let v1 = "contracts/session-manager.v1.yaml";
-    let v2 = "contracts/session-manager.v2.yaml";
-    let (code, out, _) = lmh(&["contract", "diff", v1, v2]);
+    let (v1, v2) = (
+        &root("contracts/session-manager.v1.yaml"),
+        &root("contracts/session-manager.v2.yaml"),
+    );
+    let missing = &root("contracts/missing.yaml");
+    let (code, out, _) = run_lmh(&["contract", "diff", v1, v2]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("POST /send: operation `send` removed"));
     assert!(out.contains("POST /connect: operation `connect` added"));
 
-    let (code, out, _) = lmh(&["contract", "diff", v1, v1, "--format", "json"]);
+    let (code, out, _) = run_lmh(&["contract", "diff", v1, v1, "--format", "json"]);
     assert_eq!(code, 0, "{out}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["breaking"], serde_json::json!([]));
 
-    let (code, _, err) = lmh(&["contract", "diff", v1, "contracts/missing.yaml"]);
+    let (code, _, err) = run_lmh(&["contract", "diff", v1, missing]);
     assert_eq!(code, 2);
     assert!(err.contains("contracts/missing.yaml"), "{err}");
 
-    let (code, out, _) = lmh(&["contract", "ops", v2]);
+    let (code, out, _) = run_lmh(&["contract", "ops", v2]);
     assert_eq!(code, 0);
     assert!(out.contains("POST /disconnect"));
 }
@@ -311,10 +301,10 @@ fn removing_the_session_selecting_header_is_breaking_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("v1-without-x-cliente-id.yaml");
     std::fs::write(&file, v1_without_cliente_id()).unwrap();
-    let (code, out, _) = lmh(&[
+    let (code, out, _) = run_lmh(&[
         "contract",
         "diff",
-        "contracts/session-manager.v1.yaml",
+        &root("contracts/session-manager.v1.yaml"),
         file.to_str().unwrap(),
     ]);
     assert_eq!(code, 1, "{out}");

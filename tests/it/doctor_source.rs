@@ -4,8 +4,9 @@
 use lmh::db::ScratchDb;
 use serde_json::Value;
 
-use super::doctor::{closed_port_url, database_url, exec, ready_mock, seed};
+use super::doctor::{database_url, exec, ready_mock, seed};
 use super::source::{CORRECTED_CLIENT, INCIDENT_CLIENT, hub_tree};
+use crate::helpers::{closed_port_url, run_lmh_async};
 
 /// Run `lmh doctor --hub <tree> --session-manager <url> --db-url <db>` at the seed's 12:48,
 /// with the tree's .env naming `hub_url`: the exit code and the JSON report.
@@ -31,19 +32,11 @@ async fn doctor(client: &str, hub_url: &str, sm_url: &str, db: &ScratchDb) -> (i
         "--format".into(),
         "json".into(),
     ];
-    // Blocking on another thread keeps this runtime free to serve the mock.
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
-            .args(&args)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let (code, stdout, stderr) = run_lmh_async(&args).await;
     drop(tree);
-    let json: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap_or(-1), json)
+    let json: Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("not JSON: {stderr}"));
+    (code, json)
 }
 
 /// The diagnosis lines, in order.

@@ -8,7 +8,7 @@ use lmh::e2e::{E2eConfig, Provider, run_fixture};
 fn fixtures_dir() -> std::path::PathBuf {
     std::env::var("LMH_FIXTURES")
         .map(Into::into)
-        .unwrap_or_else(|_| format!("{}/fixtures", env!("CARGO_MANIFEST_DIR")).into())
+        .unwrap_or_else(|_| helpers::root("fixtures").into())
 }
 
 #[tokio::test]
@@ -204,7 +204,7 @@ envios:
 
 #[test]
 fn a_missing_journal_is_refused_before_anything_is_sent() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
+    let out = helpers::lmh()
         .args([
             "e2e",
             "--session-manager",
@@ -228,12 +228,10 @@ fn a_missing_journal_is_refused_before_anything_is_sent() {
 /// provider could not be asked, not only "session, route, window or quota".
 #[tokio::test]
 async fn an_unreachable_provider_is_named_as_why_rows_stayed_pendiente() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener); // now nothing listens there: connection refused, at once
     let fixture = lmh::fixtures::load(fixtures_dir().join("happy-path.yaml")).unwrap();
     let provider = Provider::Url {
-        base_url: format!("http://127.0.0.1:{port}"),
+        // Nothing listens there: connection refused, at once.
+        base_url: helpers::closed_port_url(),
         journal: None,
     };
     let run = run_fixture(

@@ -13,6 +13,8 @@ use lmh::files::{ReadError, read_text_file};
 use lmh::fixtures::{FixtureError, MAX_FIXTURE_BYTES};
 use lmh::mock::{MAX_JOURNAL_BYTES, read_journal};
 
+use crate::helpers::{closed_port, lmh, run_lmh};
+
 /// Only a guard so that a regression (blocking on a FIFO, reading /dev/zero forever) fails the
 /// test instead of hanging the suite; nothing is asserted about speed.
 const HANG_GUARD: Duration = Duration::from_secs(120);
@@ -197,14 +199,10 @@ fn config_check_refuses_hostile_env_pm2_and_shell_files() {
 
 #[test]
 fn lmh_config_check_with_dev_zero_exits_2_naming_it() {
-    let out = guarded("lmh config check --hub-env /dev/zero".into(), || {
-        Command::new(env!("CARGO_BIN_EXE_lmh"))
-            .args(["config", "check", "--hub-env", "/dev/zero"])
-            .output()
-            .expect("lmh runs")
+    let (code, _, stderr) = guarded("lmh config check --hub-env /dev/zero".into(), || {
+        run_lmh(&["config", "check", "--hub-env", "/dev/zero"])
     });
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("/dev/zero") && stderr.contains("not a regular file"),
         "{stderr}"
@@ -239,14 +237,10 @@ fn lmh_contract_diff_with_a_fifo_exits_2_naming_it() {
     let hostile = Hostile::new(0);
     let fifo = hostile.fifo.display().to_string();
     let arg = fifo.clone();
-    let out = guarded(format!("lmh contract diff {fifo} v1"), move || {
-        Command::new(env!("CARGO_BIN_EXE_lmh"))
-            .args(["contract", "diff", &arg, "v1"])
-            .output()
-            .expect("lmh runs")
+    let (code, _, stderr) = guarded(format!("lmh contract diff {fifo} v1"), move || {
+        run_lmh(&["contract", "diff", &arg, "v1"])
     });
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains(&fifo) && stderr.contains("FIFO"),
         "{stderr}"
@@ -283,7 +277,7 @@ fn journals_refuse_hostile_files() {
 
 /// `lmh config check --sm-shell PORT=70000 --junit PATH` (a check fails: exit 1 means it wrote).
 fn check_with_junit(path: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_lmh"))
+    lmh()
         .args(["config", "check", "--sm-shell", "PORT=70000", "--junit"])
         .arg(path)
         .output()
@@ -413,8 +407,14 @@ fn a_refused_output_path_is_refused_up_front_said_once_and_the_other_files_still
     let link = dir.path().join("report.md");
     std::os::unix::fs::symlink(&victim, &link).unwrap();
     let junit = dir.path().join("report.xml");
-    let out = Command::new(env!("CARGO_BIN_EXE_lmh"))
-        .args(["gate", "--db-url", "mysql://root@127.0.0.1:1", "--markdown"])
+    let closed = format!("127.0.0.1:{}", closed_port());
+    let out = lmh()
+        .args([
+            "gate",
+            "--db-url",
+            &format!("mysql://root@{closed}"),
+            "--markdown",
+        ])
         .arg(&link)
         .arg("--junit")
         .arg(&junit)
@@ -428,7 +428,7 @@ fn a_refused_output_path_is_refused_up_front_said_once_and_the_other_files_still
         "{stderr}"
     );
     assert!(stderr.contains("Markdown report"), "{stderr}");
-    assert!(!stderr.contains("127.0.0.1:1"), "the run started: {stderr}");
+    assert!(!stderr.contains(&closed), "the run started: {stderr}");
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
     let xml = std::fs::read_to_string(&junit).expect("the JUnit file is still written");
     assert!(xml.contains("refusing to write it"), "{xml}");

@@ -9,12 +9,10 @@ use lmh::fixtures::{self, Expect, Fixture, FixtureError};
 use lmh::session::SessionState;
 use sqlx::{AssertSqlSafe, MySqlPool};
 
+use crate::helpers::server_url;
+
 /// id, campania_id, telefono_wapp, mensaje_final, estado as read back.
 type EnvioRow = (i32, i32, Option<String>, Option<String>, String);
-
-fn server_url() -> String {
-    db::server_url_from_env().unwrap_or_else(|| db::LOCAL_SERVER_URL.to_string())
-}
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")

@@ -2,6 +2,8 @@
 //! MariaDB (or `DATABASE_URL`), its own mock session-manager on loopback, and a virtual clock.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -15,8 +17,58 @@ use lmh::session::SessionState;
 use sqlx::MySqlPool;
 
 /// The `lmh` binary of this build.
-pub fn lmh() -> std::process::Command {
-    std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
+pub fn lmh() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lmh"))
+}
+
+/// How `cmd` ended and what it printed: its exit code (-1 when a signal ended it), stdout and
+/// stderr as text.
+pub fn output(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("the lmh binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Assert that `out` ended with exit code `code`; if not, show `context`, its stdout and its
+/// stderr.
+pub fn assert_exit(out: &Output, code: i32, context: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{context}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `lmh args…` run to its end, as [`output`] reads it.
+pub fn run_lmh<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
+    output(lmh().args(args))
+}
+
+/// [`run_lmh`] on a blocking thread, so the test's runtime goes on serving the mocks the
+/// binary talks to.
+pub async fn run_lmh_async<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
+    let mut cmd = lmh();
+    cmd.args(args);
+    tokio::task::spawn_blocking(move || output(&mut cmd))
+        .await
+        .expect("the lmh run ends")
+}
+
+/// A loopback port nobody listens on (bound, noted, closed): a connection there is refused at
+/// once, or a server started by the test can take it.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// An HTTP base URL on a [`closed_port`].
+pub fn closed_port_url() -> String {
+    format!("http://127.0.0.1:{}", closed_port())
 }
 
 /// A path inside the repository, as the binary is given it.
@@ -24,15 +76,15 @@ pub fn root(path: &str) -> String {
     format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The server tests create their scratch databases on.
+/// The server tests create their scratch databases on: `DATABASE_URL`, else the local one.
 pub fn server_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
+    lmh::db::server_url_from_env().unwrap_or_else(|| lmh::db::LOCAL_SERVER_URL.to_string())
 }
 
 /// `lmh gate` on the seed's installation: its configuration trees with the shell's leftover
 /// `PORT=3011`, its consumer's journal and the seed fixture, against the test server; the
 /// caller adds the report flags (`--junit FILE`, `--html FILE`).
-pub fn seed_gate() -> std::process::Command {
+pub fn seed_gate() -> Command {
     let mut gate = lmh();
     gate.args([
         "gate",

@@ -2,8 +2,6 @@
 //! one with a check naming the broken rule, and the adapter refuses the same answers.
 //! `honest()` is the same server telling the truth, so each lie is the only difference.
 
-use std::process::Command;
-
 use lmh::adapter::{ClientConfig, ErrorKind, ProtocolError, SessionManagerClient};
 use lmh::contract::ResponseViolation;
 use lmh::report::{Outcome, Report};
@@ -11,6 +9,8 @@ use lmh::verify::{ProviderOptions, verify_provider};
 use serde_json::{Value, json};
 use wiremock::matchers::{any, body_string, body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::run_lmh_async;
 
 /// The probe client `verify provider` uses by default.
 const ID: &str = "999999";
@@ -38,30 +38,45 @@ fn json_answer(status: u16, body: Value) -> ResponseTemplate {
 /// Lower priority numbers win in wiremock: lies are mounted with priority 1.
 async fn honest() -> MockServer {
     let s = MockServer::start().await;
-    let mount = |m: Mock| m.mount(&s);
-    mount(
-        Mock::given(any())
-            .respond_with(json_answer(
-                404,
-                envelope("NOT_FOUND", "Endpoint not found"),
-            ))
-            .with_priority(10),
-    )
+    mount_unknown_routes(&s).await;
+    mount_sessionless_routes(&s).await;
+    mount_header_checks(&s).await;
+    mount_client_routes(&s).await;
+    mount_send_answers(&s).await;
+    s
+}
+
+/// Every route the contract does not have: 404 `NOT_FOUND`, below everything else.
+async fn mount_unknown_routes(s: &MockServer) {
+    Mock::given(any())
+        .respond_with(json_answer(
+            404,
+            envelope("NOT_FOUND", "Endpoint not found"),
+        ))
+        .with_priority(10)
+        .mount(s)
+        .await;
+}
+
+/// The routes that name no client: `/health`, and `/qr` of the process's own session.
+async fn mount_sessionless_routes(s: &MockServer) {
+    Mock::given(method("GET")).and(path("/health")).respond_with(json_answer(
+        200,
+        json!({"status": "ok", "service": "session-manager", "whatsapp_state": "NOT_INITIALIZED"}),
+    ))
+    .mount(s)
     .await;
-    mount(
-        Mock::given(method("GET")).and(path("/health")).respond_with(json_answer(
-            200,
-            json!({"status": "ok", "service": "session-manager", "whatsapp_state": "NOT_INITIALIZED"}),
-        )),
-    )
+    Mock::given(method("GET")).and(path("/qr")).respond_with(json_answer(
+        409,
+        json!({"error": "QR not available", "state": "NOT_INITIALIZED", "can_send_messages": false}),
+    ))
+    .mount(s)
     .await;
-    mount(
-        Mock::given(method("GET")).and(path("/qr")).respond_with(json_answer(
-            409,
-            json!({"error": "QR not available", "state": "NOT_INITIALIZED", "can_send_messages": false}),
-        )),
-    )
-    .await;
+}
+
+/// The client routes without `X-Cliente-Id` (`MISSING_HEADER`) or with a non-number in it
+/// (`INVALID_HEADER`); `/qr-code` answers them in its own shape.
+async fn mount_header_checks(s: &MockServer) {
     for (m, p) in [("GET", "/status"), ("POST", "/send"), ("GET", "/qr-code")] {
         let header_error = |code: &str, message: &str| {
             if p == "/qr-code" {
@@ -70,68 +85,78 @@ async fn honest() -> MockServer {
                 json_answer(400, envelope(code, message))
             }
         };
-        mount(
-            Mock::given(method(m))
-                .and(path(p))
-                .respond_with(header_error(
-                    "MISSING_HEADER",
-                    "X-Cliente-Id header is required",
-                ))
-                .with_priority(9),
-        )
-        .await;
-        mount(
-            Mock::given(method(m))
-                .and(path(p))
-                .and(header("X-Cliente-Id", "abc"))
-                .respond_with(header_error(
-                    "INVALID_HEADER",
-                    "X-Cliente-Id must be a positive integer",
-                )),
-        )
-        .await;
-    }
-    let with_id = |m: &str, p: &str| {
         Mock::given(method(m))
             .and(path(p))
-            .and(header("X-Cliente-Id", ID))
-    };
-    mount(with_id("GET", "/status").respond_with(json_answer(200, ready_status(999_999)))).await;
-    mount(with_id("GET", "/qr-code").respond_with(json_answer(
-        409,
-        json!({"error": "QR_NOT_REQUIRED", "message": "Session is already connected", "current_state": "READY"}),
-    )))
-    .await;
-    mount(
-        with_id("POST", "/send")
-            .and(body_string("{}"))
-            .respond_with(json_answer(
-                400,
-                envelope("INVALID_REQUEST", "Fields 'to' and 'message' are required"),
-            )),
-    )
-    .await;
-    mount(
-        with_id("POST", "/send")
-            .and(body_string_contains("\"to\""))
-            .respond_with(json_answer(
-                200,
-                json!({"ok": true, "message_id": format!("true_{TO}@c.us_3EB0AA11BB22CC33")}),
-            )),
-    )
-    .await;
-    mount(
-        Mock::given(method("POST"))
-            .and(path("/send"))
-            .and(body_string("{\"to\":"))
-            .respond_with(json_answer(
-                500,
-                envelope("INTERNAL_ERROR", "Unexpected token in JSON"),
+            .respond_with(header_error(
+                "MISSING_HEADER",
+                "X-Cliente-Id header is required",
             ))
-            .with_priority(3),
-    )
-    .await;
-    s
+            .with_priority(9)
+            .mount(s)
+            .await;
+        Mock::given(method(m))
+            .and(path(p))
+            .and(header("X-Cliente-Id", "abc"))
+            .respond_with(header_error(
+                "INVALID_HEADER",
+                "X-Cliente-Id must be a positive integer",
+            ))
+            .mount(s)
+            .await;
+    }
+}
+
+/// A request to `m p` for the probe client.
+fn with_id(m: &str, p: &str) -> wiremock::MockBuilder {
+    Mock::given(method(m))
+        .and(path(p))
+        .and(header("X-Cliente-Id", ID))
+}
+
+/// The probe client's `/status` (READY) and `/qr-code` (409: already connected).
+async fn mount_client_routes(s: &MockServer) {
+    with_id("GET", "/status")
+        .respond_with(json_answer(200, ready_status(999_999)))
+        .mount(s)
+        .await;
+    with_id("GET", "/qr-code")
+        .respond_with(json_answer(
+            409,
+            json!({"error": "QR_NOT_REQUIRED", "message": "Session is already connected", "current_state": "READY"}),
+        ))
+        .mount(s)
+        .await;
+}
+
+/// `/send` for the probe client: an empty body refused, a real one sent, and a body cut
+/// short a parse error.
+async fn mount_send_answers(s: &MockServer) {
+    with_id("POST", "/send")
+        .and(body_string("{}"))
+        .respond_with(json_answer(
+            400,
+            envelope("INVALID_REQUEST", "Fields 'to' and 'message' are required"),
+        ))
+        .mount(s)
+        .await;
+    with_id("POST", "/send")
+        .and(body_string_contains("\"to\""))
+        .respond_with(json_answer(
+            200,
+            json!({"ok": true, "message_id": format!("true_{TO}@c.us_3EB0AA11BB22CC33")}),
+        ))
+        .mount(s)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/send"))
+        .and(body_string("{\"to\":"))
+        .respond_with(json_answer(
+            500,
+            envelope("INTERNAL_ERROR", "Unexpected token in JSON"),
+        ))
+        .with_priority(3)
+        .mount(s)
+        .await;
 }
 
 /// `honest()` with one lie mounted over it.
@@ -415,16 +440,7 @@ async fn the_binary_exits_1_naming_the_rule() {
             .respond_with(json_answer(200, ready_status(51))),
     )
     .await;
-    let uri = s.uri();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_lmh"))
-            .args(["verify", "provider", "--base-url", &uri])
-            .output()
-            .expect("the lmh binary runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout, _) = run_lmh_async(&["verify", "provider", "--base-url", &s.uri()]).await;
+    assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("rule status-echoes-client"), "{stdout}");
 }

@@ -11,7 +11,7 @@ use lmh::session::SessionState;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::doctor::closed_port_url;
+use crate::helpers::{self, closed_port_url, run_lmh_async};
 
 async fn proxy(upstream: &str, journal: &Path) -> Proxy {
     let mut config = ProxyConfig::new(upstream, journal);
@@ -217,26 +217,19 @@ async fn journal_invariants_checked(command: &str, extra: &[&str]) {
     let mut args = vec![
         command.to_string(),
         "--db-url".into(),
-        super::helpers::server_url(),
+        helpers::server_url(),
         "--session-manager".into(),
         mock.uri(),
         "--allow-send".into(),
         "--fixtures".into(),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/happy-path.yaml").into(),
+        helpers::root("fixtures/happy-path.yaml"),
         "--format".into(),
         "json".into(),
     ];
     args.extend(extra.iter().map(|a| a.to_string()));
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
-            .args(&args)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let (code, stdout, stderr) = run_lmh_async(&args).await;
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
     let checks = json["checks"].as_array().unwrap();
     for name in [
         "I1 only contract routes called",
@@ -257,7 +250,7 @@ async fn journal_invariants_checked(command: &str, extra: &[&str]) {
             .any(|c| c["summary"].as_str().unwrap_or("").contains("no journal")),
         "{json:#}"
     );
-    assert_eq!(out.status.code(), Some(0), "{json:#}");
+    assert_eq!(code, 0, "{json:#}");
     assert!(
         mock.journal().iter().any(|e| e.path == "/send"),
         "the sends reached the provider"
@@ -279,7 +272,7 @@ async fn cli_proxy_prints_violations_and_a_summary_on_sigterm() {
     let mock = MockSessionManager::start().await;
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j.jsonl");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
+    let mut child = helpers::lmh()
         .args(["proxy", "--upstream", &mock.uri(), "--port", "0"])
         .arg("--journal")
         .arg(&journal)

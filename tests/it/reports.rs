@@ -3,9 +3,10 @@
 
 use std::process::Command;
 
+use lmh::report::timeline::{Lane, Sample, TickMark, Timeline};
 use lmh::report::{Check, Report};
 
-use crate::helpers::{self, lmh, root};
+use crate::helpers::{self, lmh, output, root, run_lmh, seed_day};
 use crate::junit_schema::{assert_valid, validate};
 
 /// A report with every outcome, a repeated name and text XML cannot carry.
@@ -100,16 +101,6 @@ fn the_schema_check_rejects_what_reporters_reject() {
     );
 }
 
-/// Run lmh; the exit code, stdout and stderr.
-fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = lmh().args(args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn every_command_offering_junit_prints_valid_junit() {
     let dir = tempfile::tempdir().unwrap();
@@ -137,12 +128,12 @@ fn every_command_offering_junit_prints_valid_junit() {
         ),
     ];
     for (args, code) in cases {
-        let (got, out, err) = run(&args);
-        assert_eq!(got, Some(code), "{args:?}: {err}");
+        let (got, out, err) = run_lmh(&args);
+        assert_eq!(got, code, "{args:?}: {err}");
         assert_valid(&out);
     }
     // `contract diff` takes --junit like every checking command.
-    let (code, out, err) = run(&[
+    let (code, out, err) = run_lmh(&[
         "contract",
         "diff",
         "v1",
@@ -150,7 +141,7 @@ fn every_command_offering_junit_prints_valid_junit() {
         "--junit",
         file.to_str().unwrap(),
     ]);
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(out.contains("POST /send"), "{out}");
     let xml = std::fs::read_to_string(&file).unwrap();
     assert_valid(&xml);
@@ -162,7 +153,7 @@ fn a_setup_error_still_writes_the_junit_file_with_an_error_case() {
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("gate.xml");
     let md = dir.path().join("gate.md");
-    let (code, _, err) = run(&[
+    let (code, _, err) = run_lmh(&[
         "gate",
         "--no-e2e",
         "--contract",
@@ -172,7 +163,7 @@ fn a_setup_error_still_writes_the_junit_file_with_an_error_case() {
         "--markdown",
         md.to_str().unwrap(),
     ]);
-    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(code, 2, "{err}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert_valid(&xml);
     let doc = roxmltree::Document::parse(&xml).unwrap();
@@ -197,7 +188,7 @@ fn a_setup_error_still_writes_the_junit_file_with_an_error_case() {
 #[test]
 fn a_failed_check_with_a_file_and_line_is_a_github_annotation_and_a_summary_row() {
     let hub = root("tests/data/config/seed/central-hub");
-    let (code, out, err) = run(&[
+    let (code, out, err) = run_lmh(&[
         "config",
         "check",
         "--hub",
@@ -207,7 +198,7 @@ fn a_failed_check_with_a_file_and_line_is_a_github_annotation_and_a_summary_row(
         "--format",
         "github",
     ]);
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, 1, "{err}");
     let annotation = out
         .lines()
         .find(|l| l.starts_with("::error file=") && l.contains("title=config%3A port agreement"))
@@ -216,7 +207,7 @@ fn a_failed_check_with_a_file_and_line_is_a_github_annotation_and_a_summary_row(
     // The human lines follow for the log.
     assert!(out.contains("FAIL: "), "{out}");
 
-    let (code, md, _) = run(&[
+    let (code, md, _) = run_lmh(&[
         "gate",
         "--no-e2e",
         "--contract",
@@ -224,7 +215,7 @@ fn a_failed_check_with_a_file_and_line_is_a_github_annotation_and_a_summary_row(
         "--format",
         "markdown",
     ]);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, 1);
     assert!(md.starts_with("## ❌ lmh gate: FAIL"), "{md}");
     assert!(md.contains("| ❌ | contract.diff | POST /send |"), "{md}");
     assert!(md.contains("<details><summary>contract.mock:"), "{md}");
@@ -232,8 +223,8 @@ fn a_failed_check_with_a_file_and_line_is_a_github_annotation_and_a_summary_row(
 
 #[test]
 fn the_default_gate_output_sums_up_answers_no_probe_can_provoke() {
-    let (_, short, _) = run(&["gate", "--no-e2e"]);
-    let (_, verbose, _) = run(&["gate", "--no-e2e", "--verbose"]);
+    let (_, short, _) = run_lmh(&["gate", "--no-e2e"]);
+    let (_, verbose, _) = run_lmh(&["gate", "--no-e2e", "--verbose"]);
     let skips = |s: &str| {
         s.lines()
             .filter(|l| l.contains("[skip] contract.mock"))
@@ -250,12 +241,8 @@ fn the_default_gate_output_sums_up_answers_no_probe_can_provoke() {
 /// The seed's gate, with the HTML page: it fails on the configuration and the consumer.
 fn seed_gate_html(dir: &std::path::Path) -> String {
     let html = dir.join("gate.html");
-    let out = helpers::seed_gate()
-        .args(["--html", html.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let (code, err) = (out.status.code(), String::from_utf8_lossy(&out.stderr));
-    assert_eq!(code, Some(1), "{err}");
+    let (code, _, err) = output(helpers::seed_gate().args(["--html", html.to_str().unwrap()]));
+    assert_eq!(code, 1, "{err}");
     std::fs::read_to_string(&html).unwrap()
 }
 
@@ -447,7 +434,7 @@ fn a_fixture_that_does_not_load_is_an_annotation_at_its_file_and_line() {
     )
     .unwrap();
     let junit = dir.path().join("e2e.xml");
-    let (code, out, _) = run(&[
+    let (code, out, _) = run_lmh(&[
         "e2e",
         "--db-url",
         &helpers::server_url(),
@@ -458,7 +445,7 @@ fn a_fixture_that_does_not_load_is_an_annotation_at_its_file_and_line() {
         "--junit",
         junit.to_str().unwrap(),
     ]);
-    assert_eq!(code, Some(2), "{out}");
+    assert_eq!(code, 2, "{out}");
     let expected = format!("::error file={},line=3,", bad.display());
     assert!(out.starts_with(&expected), "{out}");
     assert_valid(&std::fs::read_to_string(&junit).unwrap());
@@ -503,17 +490,10 @@ fn annotations_escape_terminal_control_characters() {
     assert!(a.contains("\\u{1b}[2K"), "{a:?}");
 }
 
-#[test]
-fn a_skipped_tick_says_why_on_the_chart_and_under_it() {
-    use chrono::NaiveDate;
-    use lmh::report::timeline::{Lane, Sample, TickMark, Timeline};
-    let at = |h, m| {
-        NaiveDate::from_ymd_opt(2026, 1, 13)
-            .unwrap()
-            .and_hms_opt(h, m, 0)
-            .unwrap()
-    };
-    let lane = Lane {
+/// Programación 7, Tuesdays 9–18 with a cupo of 2: a tick skipped for the window at 08:55,
+/// two sends at 09:00, a tick skipped for the quota at 09:01.
+fn a_lane_with_two_skips() -> Lane {
+    Lane {
         programacion_id: 7,
         campania_id: 3,
         cliente_id: 51,
@@ -523,12 +503,12 @@ fn a_skipped_tick_says_why_on_the_chart_and_under_it() {
         cupo_diario: 2,
         samples: vec![
             Sample {
-                at: at(8, 55),
+                at: seed_day(8, 55),
                 pendiente: 3,
                 ..Sample::default()
             },
             Sample {
-                at: at(9, 0),
+                at: seed_day(9, 0),
                 pendiente: 1,
                 enviado: 2,
                 error: 0,
@@ -536,50 +516,61 @@ fn a_skipped_tick_says_why_on_the_chart_and_under_it() {
         ],
         ticks: vec![
             TickMark {
-                at: at(8, 55),
+                at: seed_day(8, 55),
                 skip: Some("skip_window".into()),
                 detail: "08:55 outside <9-18>".into(),
                 ..TickMark::default()
             },
             TickMark {
-                at: at(9, 0),
+                at: seed_day(9, 0),
                 sent: 2,
                 ..TickMark::default()
             },
             TickMark {
-                at: at(9, 1),
+                at: seed_day(9, 1),
                 skip: Some("skip_quota_exhausted".into()),
                 detail: "cupo 2 used".into(),
                 ..TickMark::default()
             },
         ],
-    };
+    }
+}
+
+/// The HTML page of a report holding `lane`'s timeline, from its doctype on.
+fn timeline_page(lane: Lane) -> String {
     let mut r = Report::new("lmh e2e");
     r.timelines.push(Timeline {
         fixture: "t".into(),
-        start: at(8, 55),
+        start: seed_day(8, 55),
         lanes: vec![lane],
         ..Timeline::default()
     });
     let html = r.to_html();
-    let body = html.split_once("<!DOCTYPE html>").unwrap().1;
-    let doc = roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("{e}: {html}"));
-    let titles: Vec<String> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("circle"))
+    html.split_once("<!DOCTYPE html>").unwrap().1.to_string()
+}
+
+/// The text of every element named `tag`, one string per element.
+fn texts_of(doc: &roxmltree::Document, tag: &str) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name(tag))
         .map(|n| n.descendants().filter_map(|t| t.text()).collect())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_skipped_tick_says_why_on_the_chart_and_under_it() {
+    let body = timeline_page(a_lane_with_two_skips());
+    let doc = roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    // On the chart: each tick's circle says what it did, or why it skipped.
+    let titles = texts_of(&doc, "circle");
     assert_eq!(titles.len(), 3);
     assert!(
         titles[0].ends_with("skip_window: 08:55 outside <9-18>"),
         "{titles:?}"
     );
     assert!(titles[1].contains("sent 2"), "{titles:?}");
-    let listed: String = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("li"))
-        .flat_map(|n| n.descendants().filter_map(|t| t.text()))
-        .collect();
+    // Under it: the skips, counted, with their words.
+    let listed: String = texts_of(&doc, "li").concat();
     assert!(
         listed.contains("skip_quota_exhausted ×1: cupo 2 used"),
         "{listed}"

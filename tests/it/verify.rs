@@ -12,6 +12,8 @@ use lmh::verify::{DEFAULT_CLIENTE_ID, ProviderOptions, VerifyError, verify_provi
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::helpers::{closed_port, run_lmh_async};
+
 /// A mock playing `profile`, writing its journal to `journal` if given.
 pub(super) async fn mock(profile: Profile, journal: Option<PathBuf>) -> MockSessionManager {
     MockSessionManager::start_with(MockConfig {
@@ -268,10 +270,7 @@ async fn an_html_page_on_the_port_fails_the_identity_check() {
 
 #[tokio::test]
 async fn a_closed_port_fails_the_identity_check_with_what_to_do() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let report = provider(&format!("http://127.0.0.1:{port}")).await;
     assert_eq!(report.checks.len(), 2, "{}", report.to_human());
     let identity = check(&report, "identity (GET /health)");
@@ -364,41 +363,19 @@ async fn a_send_to_a_number_the_scheduler_refuses_is_a_usage_error() {
     assert_eq!(sent[1]["to"], "5491155550000@c.us");
 }
 
-/// Run the built binary off the async runtime; returns (exit code, stdout, stderr).
-pub(super) async fn lmh(args: Vec<String>) -> (i32, String, String) {
-    tokio::task::spawn_blocking(move || {
-        let out = super::helpers::lmh()
-            .args(&args)
-            .output()
-            .expect("the lmh binary runs");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    })
-    .await
-    .unwrap()
-}
-
-/// Owned arguments for [`lmh`].
-pub(super) fn args(a: &[&str]) -> Vec<String> {
-    a.iter().map(|s| s.to_string()).collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binary_verify_provider_exit_codes() {
     let v1 = mock(Profile::V1, None).await;
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("provider.xml");
-    let (code, out, err) = lmh(args(&[
+    let (code, out, err) = run_lmh_async(&[
         "verify",
         "provider",
         "--base-url",
         &v1.uri(),
         "--junit",
         junit.to_str().unwrap(),
-    ]))
+    ])
     .await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("PASS:"));
@@ -409,31 +386,26 @@ async fn binary_verify_provider_exit_codes() {
     );
 
     let v2 = mock(Profile::V2, None).await;
-    let (code, out, _) = lmh(args(&[
+    let (code, out, _) = run_lmh_async(&[
         "verify",
         "provider",
         "--base-url",
         &v2.uri(),
         "--format",
         "json",
-    ]))
+    ])
     .await;
     assert_eq!(code, 1, "{out}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["passed"], false);
 
-    let (code, _, err) = lmh(args(&[
-        "verify",
-        "provider",
-        "--base-url",
-        "localhost:3001",
-    ]))
-    .await;
+    let (code, _, err) =
+        run_lmh_async(&["verify", "provider", "--base-url", "localhost:3001"]).await;
     assert_eq!(code, 2);
     assert!(err.contains("--base-url"), "{err}");
 
     v1.set_state(51, SessionState::Ready);
-    let (code, _, err) = lmh(args(&[
+    let (code, _, err) = run_lmh_async(&[
         "verify",
         "provider",
         "--base-url",
@@ -443,7 +415,7 @@ async fn binary_verify_provider_exit_codes() {
         "--allow-send",
         "--to",
         "+5491155550000",
-    ]))
+    ])
     .await;
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--to"), "{err}");

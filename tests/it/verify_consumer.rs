@@ -9,7 +9,8 @@ use lmh::mock::Profile;
 use lmh::session::SessionState;
 use lmh::verify::verify_journal;
 
-use super::verify::{args, check, failures, lmh, mock};
+use crate::helpers::run_lmh_async;
+use crate::verify::{check, failures, mock};
 
 const SEED_LINE: &str = "GET /api/session-manager/sessions/sender_51: no such operation in session-manager v1; nearest: GET /status with X-Cliente-Id: 51";
 
@@ -120,13 +121,8 @@ async fn a_malformed_journal_line_is_a_usage_error_naming_file_and_line() {
 async fn binary_verify_consumer_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let seed = seed_journal(dir.path()).await;
-    let (code, out, _) = lmh(args(&[
-        "verify",
-        "consumer",
-        "--journal",
-        seed.to_str().unwrap(),
-    ]))
-    .await;
+    let (code, out, _) =
+        run_lmh_async(&["verify", "consumer", "--journal", seed.to_str().unwrap()]).await;
     assert_eq!(code, 1, "{out}");
     assert!(out.contains(SEED_LINE), "{out}");
 
@@ -135,23 +131,13 @@ async fn binary_verify_consumer_exit_codes() {
     let text = std::fs::read_to_string(&seed).unwrap();
     let fixed: Vec<&str> = text.lines().filter(|l| !l.contains("sender_51")).collect();
     std::fs::write(&clean, fixed.join("\n")).unwrap();
-    let (code, out, _) = lmh(args(&[
-        "verify",
-        "consumer",
-        "--journal",
-        clean.to_str().unwrap(),
-    ]))
-    .await;
+    let (code, out, _) =
+        run_lmh_async(&["verify", "consumer", "--journal", clean.to_str().unwrap()]).await;
     assert_eq!(code, 0, "{out}");
 
     let missing = dir.path().join("nope.jsonl");
-    let (code, _, err) = lmh(args(&[
-        "verify",
-        "consumer",
-        "--journal",
-        missing.to_str().unwrap(),
-    ]))
-    .await;
+    let (code, _, err) =
+        run_lmh_async(&["verify", "consumer", "--journal", missing.to_str().unwrap()]).await;
     assert_eq!(code, 2);
     assert!(err.contains("nope.jsonl"), "{err}");
 }

@@ -210,6 +210,7 @@ pub(super) fn judge(row: Row, facts: Facts) -> ProgramacionPreview {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::doctor::tick::tests::pendiente;
     use crate::domain::DEFAULT_TZ;
     use crate::session::SessionState;
 
@@ -258,9 +259,10 @@ mod tests {
             Gate::Quota => facts.enviados_hoy = 0,
             Gate::Session => facts.session = SessionCheck::State(SessionState::Ready),
             Gate::Campaign => facts.campaign_estado = Some("en_progreso".into()),
-            Gate::Pending => facts
-                .pending
-                .add(1, Some("5491134567890"), Some("hola"), None),
+            Gate::Pending => {
+                let envio = pendiente(1, Some("5491134567890"), Some("hola"));
+                facts.pending.add(&envio, None);
+            }
         }
     }
 

@@ -20,7 +20,7 @@ use sqlx::MySqlPool;
 use super::{DoctorError, current_database, require_read_only};
 use crate::adapter::SessionManagerClient;
 use crate::domain::{
-    BusinessTime, Gate, PendingRows, ResultadoIntento, Skip, Unsendable, claim_holds, recipient,
+    BusinessTime, Envio, Gate, PendingRows, ResultadoIntento, Skip, Unsendable, claim_holds,
 };
 use judge::Facts;
 use read::{CampaignFacts, Row, Sources};
@@ -74,7 +74,7 @@ pub struct Pending {
 impl Pending {
     /// Count one `pendiente` row, in id order: claimed, or classified by the domain's
     /// recipient rule as the scheduler would (a released claim is sent again).
-    fn add(&mut self, id: i64, telefono: Option<&str>, mensaje: Option<&str>, claim: Option<&str>) {
+    fn add(&mut self, envio: &Envio, claim: Option<&str>) {
         self.total += 1;
         if let Some(resultado) = claim.filter(|r| claim_holds(r)) {
             self.claimed += 1;
@@ -83,10 +83,10 @@ impl Pending {
             }
             return;
         }
-        let sendable = match recipient(telefono, mensaje) {
+        let sendable = match envio.recipient() {
             Ok(_) => {
                 self.sendable += 1;
-                self.oldest_id.get_or_insert(id);
+                self.oldest_id.get_or_insert(envio.id);
                 true
             }
             Err(Unsendable::NoPhone) => {
@@ -371,6 +371,19 @@ async fn preview_all(
 mod tests {
     use super::*;
 
+    /// A `pendiente` row of campaign 1 with this phone and text.
+    pub(super) fn pendiente(id: i64, telefono: Option<&str>, mensaje: Option<&str>) -> Envio {
+        Envio {
+            id,
+            campania_id: 1,
+            telefono: telefono.map(str::to_string),
+            mensaje: mensaje.map(str::to_string),
+            estado: "pendiente".to_string(),
+            fecha_envio: None,
+            message_id: None,
+        }
+    }
+
     fn pending(order: &[bool]) -> Pending {
         Pending {
             order: order.to_vec(),
@@ -391,11 +404,17 @@ mod tests {
     #[test]
     fn rows_are_classified_by_the_recipient_rule_and_claims() {
         let mut p = Pending::default();
-        p.add(1, None, Some("hola"), None);
-        p.add(2, Some("12"), Some("hola"), None);
-        p.add(3, Some("5491134567890"), Some(" "), None);
-        p.add(4, Some("5491134567890"), Some("hola"), Some("desconocido"));
-        p.add(5, Some("5491134567891"), Some("hola"), Some("reintentar"));
+        p.add(&pendiente(1, None, Some("hola")), None);
+        p.add(&pendiente(2, Some("12"), Some("hola")), None);
+        p.add(&pendiente(3, Some("5491134567890"), Some(" ")), None);
+        p.add(
+            &pendiente(4, Some("5491134567890"), Some("hola")),
+            Some("desconocido"),
+        );
+        p.add(
+            &pendiente(5, Some("5491134567891"), Some("hola")),
+            Some("reintentar"),
+        );
         assert_eq!(
             (p.sin_telefono, p.telefono_invalido, p.sin_texto),
             (1, 1, 1)

@@ -5,12 +5,14 @@
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use sqlx::{AssertSqlSafe, MySqlPool};
+use sqlx::mysql::MySqlRow;
+use sqlx::{AssertSqlSafe, MySqlPool, Row as _};
 
 use super::{Pending, TimestampSource};
+use crate::db::rows::decode_envio;
 use crate::doctor::schema::CLAIM_TABLE;
 use crate::doctor::{DoctorError, query_failed};
-use crate::domain::{DateRange, EstadoEnvio, EstadoProgramacion};
+use crate::domain::{DateRange, Envio, EstadoEnvio, EstadoProgramacion};
 
 /// Rows read per page when counting a campaign's pendientes.
 const PAGE: i64 = 1000;
@@ -276,14 +278,11 @@ async fn last_fecha_envio(
     Ok(s.as_deref().and_then(parse_datetime))
 }
 
-type PendingRow = (i64, Option<String>, Option<String>, Option<String>);
-
-/// Count a campaign's pendiente rows page by page, each classified as the scheduler would.
-async fn read_pending(
-    pool: &MySqlPool,
-    campania_id: i64,
-    src: &Sources,
-) -> Result<Pending, DoctorError> {
+/// A campaign's `pendiente` rows under [`decode_envio`]'s column names, each value cast to
+/// text or a number as stored, so a real installation's column types cannot fail the read;
+/// with its claim's `resultado`. What a `pendiente` row has not got yet (`fecha_envio`,
+/// `message_id`) is not read, so a zero date left by another writer is not fatal either.
+fn pending_sql(src: &Sources) -> String {
     let (claim_col, claim_join) = if src.has_claims {
         (
             "CAST(i.resultado AS CHAR)",
@@ -297,16 +296,33 @@ async fn read_pending(
     } else {
         "CAST(NULL AS CHAR)"
     };
-    let sql = format!(
-        "SELECT CAST(e.id AS SIGNED), CAST(e.telefono_wapp AS CHAR), {mensaje}, {claim_col}
+    format!(
+        "SELECT CAST(e.id AS SIGNED) AS id, CAST(e.campania_id AS SIGNED) AS campania_id,
+                CAST(e.telefono_wapp AS CHAR) AS telefono_wapp, {mensaje} AS mensaje_final,
+                CAST(e.estado AS CHAR) AS estado, CAST(NULL AS DATETIME) AS fecha_envio,
+                CAST(NULL AS CHAR) AS message_id, {claim_col} AS resultado
          FROM ll_envios_whatsapp e {claim_join}
          WHERE e.campania_id = ? AND e.estado = ? AND e.id > ?
          ORDER BY e.id LIMIT ?"
-    );
+    )
+}
+
+/// A row selected by [`pending_sql`]: the envio and its claim's `resultado`.
+fn decode_pending(r: &MySqlRow) -> Result<(Envio, Option<String>), sqlx::Error> {
+    Ok((decode_envio(r)?, r.try_get("resultado")?))
+}
+
+/// Count a campaign's pendiente rows page by page, each classified as the scheduler would.
+async fn read_pending(
+    pool: &MySqlPool,
+    campania_id: i64,
+    src: &Sources,
+) -> Result<Pending, DoctorError> {
+    let sql = pending_sql(src);
     let mut pending = Pending::default();
     let mut after = i64::MIN;
     loop {
-        let page: Vec<PendingRow> = sqlx::query_as(AssertSqlSafe(sql.clone()))
+        let page = sqlx::query(AssertSqlSafe(sql.clone()))
             .bind(campania_id)
             .bind(EstadoEnvio::Pendiente.as_str())
             .bind(after)
@@ -315,14 +331,11 @@ async fn read_pending(
             .await
             .map_err(query_failed("reading pendiente rows"))?;
         let full = page.len() as i64 == PAGE;
-        for (id, telefono, mensaje, claim) in page {
-            pending.add(
-                id,
-                telefono.as_deref(),
-                mensaje.as_deref(),
-                claim.as_deref(),
-            );
-            after = id;
+        for row in &page {
+            let (envio, claim) =
+                decode_pending(row).map_err(query_failed("reading pendiente rows"))?;
+            pending.add(&envio, claim.as_deref());
+            after = envio.id;
         }
         if !full {
             return Ok(pending);

@@ -30,6 +30,8 @@ use tokio::net::TcpListener;
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::helpers::closed_port;
+
 fn client_for(base_url: &str) -> SessionManagerClient {
     SessionManagerClient::new(ClientConfig::new(base_url)).expect("valid loopback config")
 }
@@ -103,16 +105,6 @@ fn schema_violation_paths(e: &AdapterError) -> Vec<(String, String, String)> {
             .collect(),
         other => panic!("expected a schema violation, got {other:?}"),
     }
-}
-
-/// A port on loopback where nothing listens: bind, note the port, close.
-async fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let port = listener.local_addr().expect("local addr").port();
-    drop(listener);
-    port
 }
 
 /// A raw TCP server that reads one request, then writes `reply` (maybe nothing) and closes.

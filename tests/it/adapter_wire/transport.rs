@@ -4,7 +4,7 @@ use super::*;
 
 #[tokio::test]
 async fn connection_refused_is_transport_before_sending() {
-    let port = closed_port().await;
+    let port = closed_port();
     let client = client_for(&format!("http://127.0.0.1:{port}"));
     for op in ["health", "status", "send", "qr", "qr_code"] {
         let e = call(&client, op).await.unwrap_err();

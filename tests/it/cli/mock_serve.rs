@@ -6,11 +6,7 @@ use super::*;
 /// requests arrive, and flushes and exits cleanly on Ctrl-C.
 #[test]
 fn mock_serve_answers_journals_and_stops_on_ctrl_c() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j.jsonl");
     let mut child = lmh()
@@ -83,11 +79,7 @@ fn mock_serve_answers_journals_and_stops_on_ctrl_c() {
 /// The real service's /qr-code fact: every state but QR_REQUIRED answers 409 with the state.
 #[test]
 fn mock_serve_answers_qr_code_409_with_the_current_state() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     let mut child = lmh()
         .args(["mock", "serve", "--port", &port.to_string()])
         .args(["--client", "51=INITIALIZING"])

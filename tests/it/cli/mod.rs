@@ -8,7 +8,7 @@ mod scheduler_run;
 mod secrets;
 mod usage;
 
-use crate::helpers::{self, lmh, root};
+use crate::helpers::{self, closed_port, lmh, root};
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

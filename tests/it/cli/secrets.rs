@@ -52,7 +52,10 @@ fn a_token_as_user_name_or_in_the_query_is_never_printed() {
         .args([
             "e2e",
             "--db-url",
-            "mysql://DBTOKEN42@127.0.0.1:1/x?auth=DBTOKEN43",
+            &format!(
+                "mysql://DBTOKEN42@127.0.0.1:{}/x?auth=DBTOKEN43",
+                closed_port()
+            ),
         ])
         .output()
         .unwrap();

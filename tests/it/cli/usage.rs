@@ -17,11 +17,12 @@ fn usage_and_setup_errors_exit_2_with_what_to_do() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/fixtures"));
 
+    let closed = format!("127.0.0.1:{}", closed_port());
     let out = lmh()
         .args([
             "e2e",
             "--db-url",
-            "mysql://root:hunter2@127.0.0.1:1",
+            &format!("mysql://root:hunter2@{closed}"),
             "--fixtures",
             &root("fixtures/happy-path.yaml"),
         ])
@@ -29,7 +30,7 @@ fn usage_and_setup_errors_exit_2_with_what_to_do() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
+    assert!(stderr.contains(&closed), "{stderr}");
     assert!(!stderr.contains("hunter2"), "the password leaked: {stderr}");
 
     let out = lmh()

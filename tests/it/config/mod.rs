@@ -25,6 +25,8 @@ use lmh::report::Outcome;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::helpers::closed_port;
+
 /// Every password the fixture trees contain; none may ever be printed.
 const FIXTURE_SECRETS: [&str; 5] = [
     "Seed-Db-Pass-7731",
@@ -101,13 +103,6 @@ async fn session_manager() -> MockServer {
         "status": "ok", "service": "session-manager", "whatsapp_state": "NOT_INITIALIZED"
     })))
     .await
-}
-
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    drop(listener);
-    port
 }
 
 fn quick() -> ProbeOptions {

@@ -1,9 +1,11 @@
 //! The database layer against a real MariaDB/MySQL (DATABASE_URL, else the local server at
 //! mysql://root@127.0.0.1:3306): scratch lifecycle, schema faithfulness, the ownership guard,
-//! read-only sessions, secrets, and what the server does with values outside an ENUM.
+//! read-only sessions, secrets, what the server does with values outside an ENUM, and the one
+//! decoder of each row type.
 
 mod estado;
 mod ownership;
+mod rows;
 mod schema;
 mod scratch;
 mod secrets;
@@ -18,13 +20,11 @@ use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlDatabaseError, MySq
 use sqlx::{AssertSqlSafe, Connection, Executor, Row};
 use tokio::sync::RwLock;
 
+use crate::helpers::{closed_port, server_url};
+
 /// `drop_all_live` drops every scratch database of the process, so the test that calls it runs
 /// alone (write lock) while the others share (read lock).
 static GATE: RwLock<()> = RwLock::const_new(());
-
-fn server_url() -> String {
-    db::server_url_from_env().unwrap_or_else(|| db::LOCAL_SERVER_URL.to_string())
-}
 
 /// A test-side connection that does not go through lmh, to observe what lmh did.
 async fn observer() -> MySqlConnection {

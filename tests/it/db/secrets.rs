@@ -18,8 +18,8 @@ async fn passwords_never_appear_in_urls_or_errors() {
     assert!(matches!(err, DbError::Connect { .. }), "{err:?}");
     assert!(err.to_string().contains("lmh_nobody@"), "{err}");
     messages.push(format!("{err} {err:?}"));
-    // Nothing listening (port 1 on loopback).
-    let closed = format!("mysql://root:{secret}@127.0.0.1:1");
+    // Nothing listening.
+    let closed = format!("mysql://root:{secret}@127.0.0.1:{}", closed_port());
     let err = ScratchDb::create(&closed).await.expect_err("closed port");
     assert!(matches!(err, DbError::Connect { .. }), "{err:?}");
     messages.push(format!("{err} {err:?}"));

@@ -111,7 +111,8 @@ async fn an_ssl_ca_that_cannot_be_read_is_a_url_error() {
         (dir.path().to_path_buf(), "a directory"),
     ] {
         let url = format!(
-            "mysql://root:Sup3rpw@127.0.0.1:1?ssl-mode=verify_ca&ssl-ca={}",
+            "mysql://root:Sup3rpw@127.0.0.1:{}?ssl-mode=verify_ca&ssl-ca={}",
+            closed_port(),
             path.display()
         );
         let err = ScratchDb::create(&url).await.map(drop).unwrap_err();

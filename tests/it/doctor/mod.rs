@@ -14,7 +14,7 @@ use crate::helpers;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use helpers::seed_day;
+use helpers::{closed_port_url, run_lmh_async, seed_day};
 use lmh::adapter::{ClientConfig, SessionManagerClient};
 use lmh::db::{ScratchDb, SqlMode, connect_read_only};
 use lmh::doctor::{
@@ -57,11 +57,7 @@ async fn scratch() -> ScratchDb {
 /// 15 pendiente rows), and a read-only pool on it.
 pub(crate) async fn seed() -> (ScratchDb, MySqlPool) {
     let db = scratch().await;
-    let fixture = lmh::fixtures::load(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/seed-incident.yaml"
-    ))
-    .unwrap();
+    let fixture = lmh::fixtures::load(helpers::root("fixtures/seed-incident.yaml")).unwrap();
     lmh::fixtures::insert(&fixture, &db).await.unwrap();
     let pool = connect_read_only(&database_url(&db)).await.unwrap();
     (db, pool)
@@ -96,14 +92,6 @@ pub(crate) async fn ready_mock() -> MockSessionManager {
     let mock = MockSessionManager::start().await;
     mock.set_state(51, SessionState::Ready);
     mock
-}
-
-/// A loopback URL where nothing listens.
-pub(crate) fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
 }
 
 fn line(next: &NextTick, id: i64) -> String {

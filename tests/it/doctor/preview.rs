@@ -76,3 +76,25 @@ async fn the_seed_incident_with_a_ready_session_would_send_every_row_and_sends_n
     );
     db.drop_database().await.unwrap();
 }
+
+/// A production table may store the phone as a number: the preview reads its rows into the
+/// one envio type all the same, and counts them as the scheduler would.
+#[tokio::test]
+async fn a_phone_stored_as_a_number_is_read_as_its_digits() {
+    let (db, pool) = seed().await;
+    exec(
+        &db,
+        "ALTER TABLE ll_envios_whatsapp MODIFY telefono_wapp bigint unsigned",
+    )
+    .await;
+    let mock = ready_mock().await;
+    let next = doctor::next_tick(&pool, &client(&mock.uri()), at(12, 48), DEFAULT_TZ)
+        .await
+        .unwrap();
+    for id in [1, 39, 40] {
+        let p = next.programacion(id).unwrap();
+        assert_eq!((p.pending.total, p.pending.sendable), (5, 5), "{id}");
+    }
+    assert_eq!(next.would_send(), 15);
+    db.drop_database().await.unwrap();
+}

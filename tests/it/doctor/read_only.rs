@@ -85,19 +85,10 @@ async fn doctor_with_only_the_hub_env_reports_the_session_manager_side_as_not_gi
         "--format".into(),
         "json".into(),
     ];
-    // Blocking on another thread keeps this runtime free to serve the mock.
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_lmh"))
-            .args(&args)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_ne!(out.status.code(), Some(2), "not a usage error: {stderr}");
+    let (code, stdout, stderr) = run_lmh_async(&args).await;
+    assert_ne!(code, 2, "not a usage error: {stderr}");
     assert!(!stderr.contains("nothing describes"), "{stderr}");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let check = |name: &str| {
         json["checks"]
             .as_array()

@@ -59,6 +59,31 @@ pub async fn run_lmh_async<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String)
         .expect("the lmh run ends")
 }
 
+/// Runs the calling test alone, in a child process of this test binary: true in the child,
+/// which then runs the test's body; in the parent, it waits for the child and fails when it
+/// failed, then returns false. For tests whose subject is process-wide (every scratch
+/// database of the process), which the tests running beside them in one binary would disturb
+/// and be disturbed by. `test` is the test's path, e.g. `db::scratch::some_test`.
+pub fn alone_in_a_process(test: &str) -> bool {
+    const ALONE: &str = "LMH_TEST_ALONE";
+    if std::env::var(ALONE).as_deref() == Ok(test) {
+        return true;
+    }
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let out = Command::new(exe)
+        .args([test, "--exact", "--test-threads=1", "--nocapture"])
+        .env(ALONE, test)
+        .output()
+        .expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{test}, alone in its own process, did not pass:\n{stdout}\n{stderr}"
+    );
+    false
+}
+
 /// A loopback port nobody listens on (bound, noted, closed): a connection there is refused at
 /// once, or a server started by the test can take it.
 pub fn closed_port() -> u16 {

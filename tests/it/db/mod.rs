@@ -18,13 +18,8 @@ use lmh::db::{
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlDatabaseError, MySqlPool};
 use sqlx::{AssertSqlSafe, Connection, Executor, Row};
-use tokio::sync::RwLock;
 
-use crate::helpers::{closed_port, server_url};
-
-/// `drop_all_live` drops every scratch database of the process, so the test that calls it runs
-/// alone (write lock) while the others share (read lock).
-static GATE: RwLock<()> = RwLock::const_new(());
+use crate::helpers::{alone_in_a_process, closed_port, server_url};
 
 /// A test-side connection that does not go through lmh, to observe what lmh did.
 async fn observer() -> MySqlConnection {

@@ -4,7 +4,6 @@ use super::*;
 
 #[tokio::test]
 async fn foreign_databases_are_refused_by_assert_owned() {
-    let _g = GATE.read().await;
     let sfx = unique_suffix();
     // 1. Any other database.
     let plain = ForeignDb::create(format!("lmh_foreign_{sfx}")).await;
@@ -66,7 +65,6 @@ async fn foreign_databases_are_refused_by_assert_owned() {
 
 #[tokio::test]
 async fn drop_refuses_a_scratch_database_whose_marker_was_tampered_with() {
-    let _g = GATE.read().await;
     let scratch = ScratchDb::create(&server_url()).await.expect("scratch db");
     let name = scratch.name().to_string();
     sqlx::query(AssertSqlSafe(format!(
@@ -93,7 +91,6 @@ async fn drop_refuses_a_scratch_database_whose_marker_was_tampered_with() {
 
 #[tokio::test]
 async fn read_only_connections_refuse_writes() {
-    let _g = GATE.read().await;
     let scratch = ScratchDb::create(&server_url()).await.expect("scratch db");
     sqlx::query("INSERT INTO ll_campanias_whatsapp (id, nombre, mensaje) VALUES (1, 'c', 'm')")
         .execute(scratch.pool())

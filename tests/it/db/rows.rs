@@ -44,7 +44,6 @@ async fn three_rows(app: &TestApp) -> Vec<i64> {
 
 #[tokio::test]
 async fn an_envio_is_every_column_of_its_row_as_stored() {
-    let _g = GATE.read().await;
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = three_rows(&app).await;
     let row = |i: usize, telefono: Option<&str>, estado: &str| Envio {
@@ -80,7 +79,6 @@ async fn an_envio_is_every_column_of_its_row_as_stored() {
 
 #[tokio::test]
 async fn an_intento_is_every_column_of_its_claim_as_stored() {
-    let _g = GATE.read().await;
     let app = TestApp::spawn(seed_day(10, 0)).await;
     let ids = app.campaign(7, 51, 10, 1).await;
     sqlx::query(

@@ -54,7 +54,6 @@ async fn unique_keys(pool: &MySqlPool, table: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn schema_is_faithful_to_production() {
-    let _g = GATE.read().await;
     let scratch = ScratchDb::create(&server_url()).await.expect("scratch db");
     let pool = scratch.pool();
     charsets_are_production(pool).await;

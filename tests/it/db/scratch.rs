@@ -5,7 +5,6 @@ use super::*;
 
 #[tokio::test]
 async fn create_migrate_drop_round_trip() {
-    let _g = GATE.read().await;
     let scratch = ScratchDb::create(&server_url()).await.expect("scratch db");
     let name = scratch.name().to_string();
     assert!(name.starts_with("lmh_scratch_"), "{name}");
@@ -65,7 +64,6 @@ async fn create_migrate_drop_round_trip() {
 
 #[tokio::test]
 async fn a_database_named_in_the_url_is_never_written() {
-    let _g = GATE.read().await;
     let foreign = ForeignDb::create(format!("lmh_foreign_{}", unique_suffix())).await;
     let before = foreign.fingerprint().await;
     let result = async {
@@ -87,7 +85,6 @@ async fn a_database_named_in_the_url_is_never_written() {
 
 #[tokio::test]
 async fn drop_safety_net_drops_on_scope_exit_and_on_panic() {
-    let _g = GATE.read().await;
     // Plain scope exit, no explicit drop.
     let name = {
         let scratch = ScratchDb::create(&server_url()).await.expect("scratch db");
@@ -126,7 +123,9 @@ async fn drop_safety_net_drops_on_scope_exit_and_on_panic() {
 
 #[tokio::test]
 async fn drop_all_live_drops_every_live_scratch_database() {
-    let _g = GATE.write().await;
+    if !alone_in_a_process("db::scratch::drop_all_live_drops_every_live_scratch_database") {
+        return;
+    }
     let a = ScratchDb::create(&server_url()).await.expect("scratch a");
     let b = ScratchDb::create(&server_url()).await.expect("scratch b");
     let names = [a.name().to_string(), b.name().to_string()];
@@ -153,7 +152,11 @@ async fn drop_all_live_drops_every_live_scratch_database() {
 /// The scratch name is predicted from the seeded thread RNG, so only this test's databases count.
 #[tokio::test(flavor = "current_thread")]
 async fn a_creation_cancelled_between_create_and_marker_leaves_no_database() {
-    let _g = GATE.write().await;
+    if !alone_in_a_process(
+        "db::scratch::a_creation_cancelled_between_create_and_marker_leaves_no_database",
+    ) {
+        return;
+    }
     let url = server_url();
     let suffix = |seed: u64| -> String {
         // As ScratchDb::create draws them: the run id, then 8 characters of the name.

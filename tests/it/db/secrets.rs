@@ -4,7 +4,6 @@ use super::*;
 
 #[tokio::test]
 async fn passwords_never_appear_in_urls_or_errors() {
-    let _g = GATE.read().await;
     let secret = "Sup3r-S3cret_pw";
     let base = server_url();
     let parsed = url::Url::parse(&base).unwrap();

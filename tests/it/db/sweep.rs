@@ -4,7 +4,6 @@ use super::*;
 
 #[tokio::test]
 async fn stale_scratch_databases_from_dead_runs_are_swept() {
-    let _g = GATE.read().await;
     let sfx = fastrand::u32(..);
     // What a run killed with SIGKILL two days ago leaves behind: a marked scratch database.
     let dead = format!("lmh_scratch_20200101000000_dead{sfx}");

@@ -83,18 +83,8 @@ pub async fn baseline(server_url: &str, load: &Load) -> Result<Drained, E2eError
     let before = counters(pool)
         .await
         .map_err(bench_err("reading server counters"))?;
-    // On a task of its own, as each of the scheduler's lanes runs: both pay the same for
-    // every round trip (from the runtime's main thread, each would be a hand-off between
-    // threads).
     let started = Instant::now();
-    let seed_era = tokio::spawn(seed_era_pass(
-        pool.clone(),
-        world.client.clone(),
-        world.fixture.programaciones.clone(),
-    ));
-    let sent = seed_era
-        .await
-        .map_err(|e| E2eError::Provider(format!("baseline: its task ended abnormally: {e}")))??;
+    let sent = seed_era_pass(pool, &world.client, &world.fixture.programaciones).await?;
     let elapsed = started.elapsed();
     let after = counters(pool)
         .await
@@ -112,19 +102,19 @@ pub async fn baseline(server_url: &str, load: &Load) -> Result<Drained, E2eError
 /// The seed-era scheduler's pass over `programaciones`: for each pending row a `/send` and,
 /// when it answered, one autocommit `UPDATE`. Returns the rows marked.
 async fn seed_era_pass(
-    pool: MySqlPool,
-    client: SessionManagerClient,
-    programaciones: Vec<ProgramacionFixture>,
+    pool: &MySqlPool,
+    client: &SessionManagerClient,
+    programaciones: &[ProgramacionFixture],
 ) -> Result<usize, E2eError> {
     let mut sent = 0;
-    for p in &programaciones {
+    for p in programaciones {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ENVIO_COLUMNS} FROM ll_envios_whatsapp e
              WHERE e.campania_id = ? AND e.estado = 'pendiente' ORDER BY e.id LIMIT ?",
         )))
         .bind(p.campania_id)
         .bind(p.cupo_diario)
-        .fetch_all(&pool)
+        .fetch_all(pool)
         .await
         .map_err(bench_err("baseline: reading pending rows"))?;
         for row in rows {
@@ -141,7 +131,7 @@ async fn seed_era_pass(
             {
                 sqlx::query("UPDATE ll_envios_whatsapp SET estado = 'enviado', fecha_envio = NOW() WHERE id = ?")
                     .bind(id)
-                    .execute(&pool)
+                    .execute(pool)
                     .await
                     .map_err(bench_err("baseline: marking a row"))?;
                 sent += 1;

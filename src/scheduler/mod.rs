@@ -21,15 +21,14 @@
 //! claimed for a person and is never re-sent. Every decision is one structured [`Decision`].
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::MySqlPool;
 
 pub use crate::clock::Clock;
 
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use futures_util::stream::{self, StreamExt};
 
 use crate::adapter::SessionManagerClient;
 use crate::db::ScratchDb;
@@ -70,28 +69,24 @@ fn db(doing: &str) -> impl FnOnce(sqlx::Error) -> SchedulerError + '_ {
 }
 
 /// The reference scheduler over one lmh-created database and one session-manager.
-///
-/// A clone is the same scheduler (its state is shared): each lane of a tick runs as a task
-/// of its own on a clone.
-#[derive(Clone)]
 pub struct Scheduler {
     pool: MySqlPool,
     client: SessionManagerClient,
     clock: Clock,
     config: SchedulerConfig,
-    rng: Arc<Mutex<fastrand::Rng>>,
+    rng: Mutex<fastrand::Rng>,
     /// Ticks in a row each programación had work and sent nothing.
-    idle_ticks: Arc<Mutex<HashMap<i64, u32>>>,
+    idle_ticks: Mutex<HashMap<i64, u32>>,
     /// When each client's next send may start (pacing across ticks).
-    next_send: Arc<Mutex<HashMap<i64, DateTime<Utc>>>>,
+    next_send: Mutex<HashMap<i64, DateTime<Utc>>>,
     /// Message ids seen by this process, to catch a provider that repeats them.
-    seen_ids: Arc<Mutex<HashSet<String>>>,
+    seen_ids: Mutex<HashSet<String>>,
     /// Hears each decision as it is made (streamed logs survive an interrupted tick).
     on_decision: Option<DecisionSink>,
 }
 
 /// A callback for each decision, as it is made.
-pub type DecisionSink = Arc<dyn Fn(&Decision) + Send + Sync>;
+pub type DecisionSink = Box<dyn Fn(&Decision) + Send + Sync>;
 
 /// How a batch ended.
 enum BatchEnd {
@@ -112,17 +107,17 @@ impl Scheduler {
             client,
             clock,
             config,
-            rng: Arc::new(Mutex::new(fastrand::Rng::new())),
-            idle_ticks: Arc::default(),
-            next_send: Arc::default(),
-            seen_ids: Arc::default(),
+            rng: Mutex::new(fastrand::Rng::new()),
+            idle_ticks: Mutex::new(HashMap::new()),
+            next_send: Mutex::new(HashMap::new()),
+            seen_ids: Mutex::new(HashSet::new()),
             on_decision: None,
         }
     }
 
     /// Call `sink` with each decision as it is made, before the tick ends.
     pub fn on_decision(mut self, sink: impl Fn(&Decision) + Send + Sync + 'static) -> Scheduler {
-        self.on_decision = Some(Arc::new(sink));
+        self.on_decision = Some(Box::new(sink));
         self
     }
 
@@ -208,49 +203,22 @@ impl Scheduler {
             .max_lanes
             .map_or(lanes.len(), |n| n.max(1))
             .max(1);
-        let timeline = Arc::new(Timeline::new(self.clock.clone(), lanes.len(), limit));
-        let done = self.run_lanes(lanes, limit, &timeline).await;
-        for lane_report in done {
+        let timeline = Timeline::new(self.clock.clone(), lanes.len(), limit);
+        let mut done: Vec<(usize, Result<TickReport, SchedulerError>)> =
+            stream::iter(lanes.into_iter().enumerate())
+                .map(|(i, lane)| {
+                    let timeline = &timeline;
+                    async move { (i, self.run_lane(lane, timeline).await) }
+                })
+                .buffer_unordered(limit)
+                .collect()
+                .await;
+        // Every lane ran to its end; the report lists them in programación order.
+        done.sort_by_key(|(i, _)| *i);
+        for (_, lane_report) in done {
             report.merge(lane_report?);
         }
         Ok(report)
-    }
-
-    /// Each lane as a task of its own, at most `limit` at once, started in order; their
-    /// reports in lane order. A lane's task runs on a worker thread beside the I/O it waits
-    /// for, and the lanes of a tick use every core. Dropping this future (an interrupted or
-    /// crashed tick) aborts every lane, as dropping the lanes' futures would.
-    async fn run_lanes(
-        &self,
-        lanes: Vec<Vec<Programacion>>,
-        limit: usize,
-        timeline: &Arc<Timeline>,
-    ) -> Vec<Result<TickReport, SchedulerError>> {
-        let slots = Arc::new(Semaphore::new(limit));
-        let mut tasks = JoinSet::new();
-        let count = lanes.len();
-        for (i, lane) in lanes.into_iter().enumerate() {
-            // The semaphore is never closed, so a slot always comes.
-            let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
-                break;
-            };
-            let (me, timeline) = (self.clone(), Arc::clone(timeline));
-            tasks.spawn(async move {
-                let _slot = slot;
-                (i, me.run_lane(lane, &timeline).await)
-            });
-        }
-        let mut done: Vec<Option<Result<TickReport, SchedulerError>>> =
-            (0..count).map(|_| None).collect();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((i, lane_report)) => done[i] = Some(lane_report),
-                // A lane that panicked takes the tick down with it, as it would inline.
-                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-                Err(_) => {}
-            }
-        }
-        done.into_iter().flatten().collect()
     }
 
     /// One client's programaciones, one after another, paced as one WhatsApp session.
@@ -315,5 +283,14 @@ impl Scheduler {
                 ),
             );
         }
+    }
+}
+
+/// A caller may run ticks as tasks of their own: this does not compile unless a tick is.
+#[cfg(test)]
+mod send_check {
+    #[allow(dead_code)]
+    fn a_tick_can_be_spawned(s: super::Scheduler) {
+        drop(tokio::spawn(async move { s.tick().await.map(|r| r.sent) }));
     }
 }

@@ -9,6 +9,8 @@
 
 mod drain;
 mod fairness;
+mod rounds;
+mod scenario;
 mod world;
 
 use std::fmt::Write as _;
@@ -16,6 +18,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+pub use rounds::median_of_rounds;
+pub use scenario::Scenario;
 pub use world::{Counters, Load, World, counters};
 
 use crate::e2e::{E2eConfig, E2eError, Provider, run_fixture};
@@ -39,9 +43,14 @@ pub struct Measurement {
     pub sent: usize,
     /// Rows sent per second of wall time.
     pub rows_per_second: f64,
-    /// `rows_per_second` over the baseline's.
+    /// `rows_per_second` over the baseline's (of the same round).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ratio_to_baseline: Option<f64>,
+    /// Rounds measured; the figures are the median round's.
+    pub rounds: u32,
+    /// The lowest and highest ratio to the baseline over the rounds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratio_range: Option<(f64, f64)>,
     /// Durable commits per row sent, from the server's counters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commits_per_send: Option<f64>,
@@ -59,6 +68,11 @@ pub struct Measurement {
 }
 
 impl Measurement {
+    /// A measurement of scenario `name` with nothing measured yet.
+    pub fn named(name: &str) -> Measurement {
+        Measurement::new(name, "", None)
+    }
+
     fn new(name: &str, description: &str, target: Option<&str>) -> Measurement {
         Measurement {
             name: name.to_string(),
@@ -69,6 +83,8 @@ impl Measurement {
             sent: 0,
             rows_per_second: 0.0,
             ratio_to_baseline: None,
+            rounds: 1,
+            ratio_range: None,
             commits_per_send: None,
             statements_per_send: None,
             max_first_send_delay_s: None,
@@ -162,85 +178,29 @@ fn per_send(n: i64, sent: usize) -> f64 {
     n as f64 / sent.max(1) as f64
 }
 
-/// A scenario of `lmh bench`, by the name it is printed under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Scenario {
-    /// The seed-era scheduler: the yardstick of the run.
-    Baseline,
-    /// lmh's scheduler, one client x 2,000 rows, pacing 0.
-    Drain1,
-    /// lmh's scheduler, ten clients x 500 rows, pacing 0.
-    Drain10,
-    /// Durable commits per send over both drains.
-    CommitsPerSend,
-    /// Ten clients with production pacing over a simulated day: the first-send delays.
-    FairnessDay,
-    /// `lmh e2e` on 1,000 pendientes.
-    E2e1000,
-    /// One simulated business day with production pacing.
-    BusinessDay,
-}
-
-impl Scenario {
-    /// Every scenario, in the order a run prints them.
-    pub const ALL: [Scenario; 7] = [
-        Scenario::Baseline,
-        Scenario::Drain1,
-        Scenario::Drain10,
-        Scenario::CommitsPerSend,
-        Scenario::FairnessDay,
-        Scenario::E2e1000,
-        Scenario::BusinessDay,
-    ];
-
-    /// The name it is printed and selected under.
-    pub fn name(self) -> &'static str {
-        match self {
-            Scenario::Baseline => "baseline",
-            Scenario::Drain1 => "drain-1",
-            Scenario::Drain10 => "drain-10",
-            Scenario::CommitsPerSend => "commits-per-send",
-            Scenario::FairnessDay => "fairness-day",
-            Scenario::E2e1000 => "e2e-1000",
-            Scenario::BusinessDay => "business-day",
-        }
-    }
-
-    /// The scenario printed as `name`.
-    pub fn from_name(name: &str) -> Option<Scenario> {
-        Scenario::ALL.into_iter().find(|s| s.name() == name)
-    }
-
-    /// The scenarios a run of `selected` must measure: a drain needs the baseline for its
-    /// ratio, commits per send needs both drains. Empty means all of them.
-    pub fn with_dependencies(selected: &[Scenario]) -> Vec<Scenario> {
-        if selected.is_empty() {
-            return Scenario::ALL.to_vec();
-        }
-        let mut all: Vec<Scenario> = selected.to_vec();
-        if all.contains(&Scenario::CommitsPerSend) {
-            all.extend([Scenario::Drain1, Scenario::Drain10]);
-        }
-        if all
-            .iter()
-            .any(|s| matches!(s, Scenario::Drain1 | Scenario::Drain10))
-        {
-            all.push(Scenario::Baseline);
-        }
-        all.sort();
-        all.dedup();
-        all
-    }
-}
-
-/// Run every scenario against scratch databases on `server_url`.
+/// Run every scenario once against scratch databases on `server_url`.
 pub async fn run_all(server_url: &str) -> Result<Vec<Measurement>, E2eError> {
-    run(server_url, &Scenario::ALL).await
+    run(server_url, &Scenario::ALL, 1).await
 }
 
-/// Run `selected` (with what they depend on, see [`Scenario::with_dependencies`]) against
-/// scratch databases on `server_url`, in the order of [`Scenario::ALL`].
-pub async fn run(server_url: &str, selected: &[Scenario]) -> Result<Vec<Measurement>, E2eError> {
+/// Run `selected` (with what they depend on, see [`Scenario::with_dependencies`]) `rounds`
+/// times against scratch databases on `server_url`, and report each scenario's median round
+/// (see [`median_of_rounds`]). Each round's ratios are to that round's baseline, so a machine
+/// that slows down between rounds moves both sides of a ratio.
+pub async fn run(
+    server_url: &str,
+    selected: &[Scenario],
+    rounds: u32,
+) -> Result<Vec<Measurement>, E2eError> {
+    let mut all = Vec::new();
+    for _ in 0..rounds.max(1) {
+        all.push(run_round(server_url, selected).await?);
+    }
+    Ok(median_of_rounds(all))
+}
+
+/// One round: every scenario of `selected` (and its dependencies) once, in order.
+async fn run_round(server_url: &str, selected: &[Scenario]) -> Result<Vec<Measurement>, E2eError> {
     let mut out = Vec::new();
     let mut rate = None;
     let mut drains = (None, None);
@@ -395,13 +355,14 @@ pub fn table(measurements: &[Measurement]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<17} {:>8} {:>6} {:>6} {:>9} {:>7} {:>8} {:>6} {:>9}  {:<34} invariants",
+        "{:<17} {:>8} {:>6} {:>6} {:>9} {:>7} {:>11} {:>8} {:>6} {:>9}  {:<34} invariants",
         "scenario",
         "wall",
         "ticks",
         "sent",
         "rows/s",
         "ratio",
+        "range",
         "commits",
         "stmts",
         "1st-send",
@@ -411,13 +372,16 @@ pub fn table(measurements: &[Measurement]) -> String {
     for m in measurements {
         let _ = writeln!(
             out,
-            "{:<17} {:>7.2}s {:>6} {:>6} {:>9.1} {:>7} {:>8} {:>6} {:>9}  {:<34} {}",
+            "{:<17} {:>7.2}s {:>6} {:>6} {:>9.1} {:>7} {:>11} {:>8} {:>6} {:>9}  {:<34} {}",
             m.name,
             m.wall.as_secs_f64(),
             m.ticks,
             m.sent,
             m.rows_per_second,
             opt(m.ratio_to_baseline, &|r| format!("{r:.2}x")),
+            m.ratio_range
+                .filter(|_| m.rounds > 1)
+                .map_or("-".to_string(), |(lo, hi)| format!("{lo:.2}-{hi:.2}x")),
             opt(m.commits_per_send, &|c| format!("{c:.3}")),
             opt(m.statements_per_send, &|c| format!("{c:.1}")),
             opt(m.max_first_send_delay_s, &|s| format!("{s:.0}s")),

@@ -32,6 +32,10 @@ pub struct BenchArgs {
     /// also runs the baseline, commits-per-send both drains.
     #[arg(long, value_delimiter = ',', value_name = "SCENARIO", value_parser = scenario_parser())]
     only: Vec<Scenario>,
+    /// Measure every scenario this many times and report each one's median round, with the
+    /// range of its ratios to the baseline (each round's ratio is to its own baseline).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    rounds: u32,
 }
 
 /// Scenario names as the library spells them, so the CLI lists and accepts exactly those.
@@ -44,7 +48,7 @@ fn scenario_parser() -> impl clap::builder::TypedValueParser<Value = Scenario> {
 pub async fn bench(args: BenchArgs) -> Result<Verdict> {
     let server = args.db.server().await?;
     eprintln!("lmh bench: database server {}", server.describe());
-    let measurements = lmh::bench::run(server.url(), &args.only).await?;
+    let measurements = lmh::bench::run(server.url(), &args.only, args.rounds).await?;
     match args.format {
         BenchFormat::Json => super::output::write_stdout(&format!(
             "{}\n",

@@ -47,7 +47,10 @@ pub use error::DbError;
 pub use live::{drop_all_live, live_databases};
 pub use name::validate_scratch_name;
 pub use owner::assert_owned;
-pub use rows::{ENVIO_COLUMNS, INTENTO_COLUMNS, decode_envio, decode_intento};
+pub use rows::{
+    ENVIO_COLUMNS, INTENTO_COLUMNS, PROGRAMACION_COLUMNS, decode_envio, decode_intento,
+    decode_programacion,
+};
 pub use scratch::ScratchDb;
 pub use server::{DbServer, DbSource, ServerError};
 pub use sweep::{ScratchInfo, Sweep, drop_stale, list_scratch_databases};

@@ -7,10 +7,12 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use sqlx::{AssertSqlSafe, MySqlPool, Row};
 
-use crate::db::rows::{ENVIO_COLUMNS, INTENTO_COLUMNS, decode_envio, decode_intento};
+use crate::db::rows::{
+    ENVIO_COLUMNS, INTENTO_COLUMNS, PROGRAMACION_COLUMNS, decode_envio, decode_intento,
+    decode_programacion,
+};
 use crate::domain::{Envio, EstadoProgramacion, Intento, Programacion};
 use crate::journal::JournalEntry;
-use crate::scheduler::programacion;
 
 /// What a row must be when the run ends (the fixtures' `expect`).
 pub use crate::fixtures::Expect as Expected;
@@ -140,13 +142,13 @@ async fn read_historial(pool: &MySqlPool) -> Result<Vec<HistorialRow>, sqlx::Err
 async fn read_programaciones(pool: &MySqlPool) -> Result<Vec<ProgramacionRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {}, CAST(estado AS CHAR) AS estado, locked_by FROM ll_programaciones ORDER BY id",
-        programacion::COLUMNS
+        PROGRAMACION_COLUMNS
     );
     let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await?;
     rows.iter()
         .map(|r| {
             Ok(ProgramacionRow {
-                programacion: programacion::decode(r)?,
+                programacion: decode_programacion(r)?,
                 estado: r
                     .try_get::<Option<String>, _>("estado")?
                     .unwrap_or_default(),

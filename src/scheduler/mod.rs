@@ -40,7 +40,7 @@ mod claim;
 mod config;
 mod decision;
 mod lane;
-pub(crate) mod programacion;
+mod programacion;
 mod rules;
 
 pub use claim::UNCLAIMED;

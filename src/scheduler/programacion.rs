@@ -2,10 +2,9 @@
 //! them (the session is asked only once the window and the quota hold), and its lock.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use sqlx::Row;
-use sqlx::mysql::MySqlRow;
 
 use super::{Event, Lane, Programacion, Scheduler, SchedulerError, TickReport, db};
+use crate::db::rows::{PROGRAMACION_COLUMNS, decode_programacion};
 use crate::domain::{BusinessTime, EstadoProgramacion, Gate, Skip, gates, instance_id};
 use crate::session::SessionState;
 
@@ -19,37 +18,21 @@ struct Walk {
     left: i64,
 }
 
-/// The columns of `ll_programaciones` a [`Programacion`] holds, for a `SELECT`.
-pub(crate) const COLUMNS: &str = "id, campania_id, cliente_id, dias_semana, hora_inicio, hora_fin, cupo_diario, fecha_inicio, fecha_fin";
-
-/// A row selected with [`COLUMNS`] as a [`Programacion`].
-pub(crate) fn decode(r: &MySqlRow) -> Result<Programacion, sqlx::Error> {
-    Ok(Programacion {
-        id: r.try_get::<i32, _>("id")?.into(),
-        campania_id: r.try_get::<i32, _>("campania_id")?.into(),
-        cliente_id: r.try_get::<i32, _>("cliente_id")?.into(),
-        dias_semana: r.try_get("dias_semana")?,
-        hora_inicio: r.try_get("hora_inicio")?,
-        hora_fin: r.try_get("hora_fin")?,
-        cupo_diario: r.try_get::<i32, _>("cupo_diario")?.into(),
-        fecha_inicio: r.try_get("fecha_inicio")?,
-        fecha_fin: r.try_get("fecha_fin")?,
-    })
-}
-
 impl Scheduler {
     /// Every approved programación (the date range is a gate, judged by the tick).
     pub(super) async fn approved_programaciones(
         &self,
     ) -> Result<Vec<Programacion>, SchedulerError> {
-        let sql = format!("SELECT {COLUMNS} FROM ll_programaciones WHERE estado = ? ORDER BY id");
+        let sql = format!(
+            "SELECT {PROGRAMACION_COLUMNS} FROM ll_programaciones WHERE estado = ? ORDER BY id"
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(EstadoProgramacion::Aprobada.as_str())
             .fetch_all(&self.pool)
             .await
             .map_err(db("reading approved programaciones"))?;
         rows.iter()
-            .map(decode)
+            .map(decode_programacion)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(db("decoding programaciones"))
     }

@@ -142,14 +142,8 @@ async fn measure(
 ) -> Result<Measurement, E2eError> {
     let started = Instant::now();
     let run = run_fixture(fixture, server_url, &Provider::Mock, config).await?;
-    let broken: Vec<String> = run
-        .checks
-        .iter()
-        .filter(|c| c.outcome == crate::report::Outcome::Fail)
-        .map(|c| format!("{}: {}", c.name, c.summary))
-        .collect();
     Ok(m.timed(started.elapsed(), run.ticks, run.sent)
-        .judged(Some(&broken)))
+        .judged(Some(&world::broken(&run.checks))))
 }
 
 /// A drain load: `programaciones` programaciones of `per` rows, pacing 0, from 09:00.

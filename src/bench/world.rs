@@ -140,17 +140,8 @@ impl World {
         ev.tz = Some(self.fixture.tz);
         ev.journal = Some(self.mock.journal());
         ev.journal_in_run_time = true;
-        ev.expected = self
-            .fixture
-            .envios
-            .iter()
-            .map(|e| (i64::from(e.id), e.expect))
-            .collect();
-        Ok(invariants::check(&ev)
-            .into_iter()
-            .filter(|c| c.outcome == crate::report::Outcome::Fail)
-            .map(|c| format!("{}: {}", c.name, c.summary))
-            .collect())
+        ev.expected = self.fixture.expected_outcomes();
+        Ok(broken(&invariants::check(&ev)))
     }
 
     /// Drop the scratch database.
@@ -158,6 +149,15 @@ impl World {
         self.db.drop_database().await?;
         Ok(())
     }
+}
+
+/// The checks that failed, each as `name: what was found`.
+pub(super) fn broken(checks: &[crate::report::Check]) -> Vec<String> {
+    checks
+        .iter()
+        .filter(|c| c.outcome == crate::report::Outcome::Fail)
+        .map(|c| format!("{}: {}", c.name, c.summary))
+        .collect()
 }
 
 /// The server's own counters, summed over every connection of a pool.

@@ -158,12 +158,7 @@ impl<'a> Run<'a> {
         ev.tz = Some(self.fixture.tz);
         ev.dry_run = self.config.dry_run;
         ev.baseline_counters = self.baseline.counters.clone();
-        ev.expected = self
-            .fixture
-            .envios
-            .iter()
-            .map(|e| (i64::from(e.id), e.expect))
-            .collect();
+        ev.expected = self.fixture.expected_outcomes();
         ev.journal = self.session_manager.journal()?;
         ev.journal_in_run_time = self.session_manager.shares_clock();
         if self.config.dry_run {

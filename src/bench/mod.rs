@@ -143,7 +143,7 @@ async fn measure(
     let started = Instant::now();
     let run = run_fixture(fixture, server_url, &Provider::Mock, config).await?;
     Ok(m.timed(started.elapsed(), run.ticks, run.sent)
-        .judged(Some(&world::broken(&run.checks))))
+        .judged(Some(&crate::report::failures(&run.checks))))
 }
 
 /// A drain load: `programaciones` programaciones of `per` rows, pacing 0, from 09:00.

@@ -141,7 +141,7 @@ impl World {
         ev.journal = Some(self.mock.journal());
         ev.journal_in_run_time = true;
         ev.expected = self.fixture.expected_outcomes();
-        Ok(broken(&invariants::check(&ev)))
+        Ok(crate::report::failures(&invariants::check(&ev)))
     }
 
     /// Drop the scratch database.
@@ -149,15 +149,6 @@ impl World {
         self.db.drop_database().await?;
         Ok(())
     }
-}
-
-/// The checks that failed, each as `name: what was found`.
-pub(super) fn broken(checks: &[crate::report::Check]) -> Vec<String> {
-    checks
-        .iter()
-        .filter(|c| c.outcome == crate::report::Outcome::Fail)
-        .map(|c| format!("{}: {}", c.name, c.summary))
-        .collect()
 }
 
 /// The server's own counters, summed over every connection of a pool.

@@ -300,6 +300,16 @@ impl Report {
     }
 }
 
+/// The checks that failed, one `name: summary` line each (for a terse report or a test's
+/// assertion message).
+pub fn failures(checks: &[Check]) -> Vec<String> {
+    checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .map(|c| format!("{}: {}", c.name, c.summary))
+        .collect()
+}
+
 /// A string from outside (a provider's answer, a consumer's header) made safe to print:
 /// at most `max_chars` characters, control characters escaped.
 pub fn printable(s: &str, max_chars: usize) -> String {

@@ -277,9 +277,5 @@ pub async fn execute_unchecked(
 
 /// The names of the failed checks.
 pub fn failed(checks: &[lmh::report::Check]) -> Vec<String> {
-    checks
-        .iter()
-        .filter(|c| c.outcome == lmh::report::Outcome::Fail)
-        .map(|c| format!("{}: {}", c.name, c.summary))
-        .collect()
+    lmh::report::failures(checks)
 }

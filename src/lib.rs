@@ -5,12 +5,13 @@
 //! from `pendiente` to `enviado` (scheduler + e2e), against a mock or a real session-manager
 //! and a real MySQL/MariaDB.
 //!
-//! One module per concept; see the README for how data flows between them. The modules are
-//! grouped below by layer, and the main entry types are re-exported at the crate root.
+//! One module per concept; `docs/architecture.md` says how data flows between them and where
+//! each rule lives. The modules are grouped below by layer, and the main entry types are
+//! re-exported at the crate root.
 //!
 //! # Features
 //!
-//! - `cli` (default): the `lmh` command line (clap, anyhow).
+//! - `cli` (default): the `lmh` command line (clap, anyhow, indicatif).
 //! - `container` (default): ephemeral database containers (testcontainers). Without it,
 //!   asking for a container fails with [`container::ContainerError`]`::NotBuilt`.
 //!
@@ -73,6 +74,9 @@
 //! # }
 //! ```
 
+// The LeadMaster vocabulary and its rules: estados, calendar, recipients, gates. Pure.
+pub mod domain;
+
 // Contract: what the session-manager promises, and the shared vocabulary of its states.
 pub mod contract;
 pub mod session;
@@ -88,9 +92,6 @@ pub mod mock;
 pub mod container;
 pub mod db;
 pub mod fixtures;
-
-// The LeadMaster vocabulary and its rules: estados, calendar, recipients, gates.
-pub mod domain;
 
 // Scheduler: the reference central-hub scheduler and its clock.
 pub mod clock;
@@ -117,13 +118,14 @@ pub use adapter::{AdapterError, ClientConfig, ErrorKind, SessionManagerClient};
 pub use clock::Clock;
 pub use contract::{Contract, ContractError, ContractVersion};
 pub use db::{DbServer, DbSource, ScratchDb};
+pub use domain::{EstadoCampania, EstadoEnvio, EstadoProgramacion, Gate, Skip};
 pub use e2e::{E2eConfig, Provider};
 pub use fixtures::Fixture;
 pub use invariants::Evidence;
 pub use journal::{Journal, JournalEntry};
 pub use mock::{Fault, FaultKind, MockConfig, MockSessionManager, Profile};
 pub use report::{Check, Outcome, Report};
-pub use scheduler::{Scheduler, SchedulerConfig, TickReport};
+pub use scheduler::{Rules, Scheduler, SchedulerConfig, TickReport};
 pub use session::SessionState;
 
 /// A reqwest client builder with lmh's TLS provider (rustls on ring) installed.

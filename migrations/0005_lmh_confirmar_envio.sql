@@ -6,8 +6,9 @@
 -- In one transaction, unless the id was already given to another row (p_check_repeat) or the row
 -- is no longer 'pendiente', in which case nothing is written:
 --   the row becomes 'enviado' with fecha_envio and message_id; its historial row; today's
---   counter (p_count); its claim 'confirmado'; and the claim of p_next_envio_id, the row the
---   batch sends next, so that row is durably claimed before its /send without a commit of its own.
+--   counter (p_count); its claim 'confirmado' (p_claimed: made before the /send, else written
+--   now); and the claim of p_next_envio_id, the row the batch sends next, so that row is
+--   durably claimed before its /send without a commit of its own.
 -- Answers one row: resultado ('sent' | 'row_changed' | 'id_repeated') and next_claimed (0 | 1).
 -- Any error rolls everything back and reaches the caller.
 CREATE PROCEDURE lmh_confirmar_envio(
@@ -21,7 +22,8 @@ CREATE PROCEDURE lmh_confirmar_envio(
   IN p_utc_now datetime,
   IN p_next_envio_id int,
   IN p_check_repeat boolean,
-  IN p_count boolean
+  IN p_count boolean,
+  IN p_claimed boolean
 )
 MODIFIES SQL DATA
 BEGIN
@@ -33,6 +35,8 @@ BEGIN
     RESIGNAL;
   END;
 
+  -- The level the locking below was worked out for, whatever the session's.
+  SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;
   START TRANSACTION;
   -- A plain SELECT ... INTO is a consistent read. The same subquery in an IF would be a
   -- locking read: its gap lock on the message_id index makes two lanes' UPDATEs deadlock.
@@ -58,15 +62,16 @@ BEGIN
       END IF;
       -- The claim exists (the row was claimed before its /send): an update locks that row
       -- alone, where INSERT ... ON DUPLICATE KEY UPDATE would also lock the gap before it,
-      -- where a neighbouring lane inserts its next claim.
-      UPDATE lmh_envio_intentos SET resultado = 'confirmado', message_id = p_message_id,
-          actualizado_en = p_utc_now
-        WHERE envio_id = p_envio_id;
-      -- No claim only under a historical rule that sends unclaimed rows. (ROW_COUNT() would
-      -- count changed rows or matched rows depending on the client's flags: not used here.)
-      INSERT INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at, resultado, message_id, actualizado_en)
-        SELECT p_envio_id, p_programacion_id, p_worker, p_utc_now, 'confirmado', p_message_id, p_utc_now
-        FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM lmh_envio_intentos WHERE envio_id = p_envio_id);
+      -- where a neighbouring lane inserts its next claim. Without a claim (a historical rule
+      -- that sends unclaimed rows) a plain insert, which locks no gap either.
+      IF p_claimed THEN
+        UPDATE lmh_envio_intentos SET resultado = 'confirmado', message_id = p_message_id,
+            actualizado_en = p_utc_now
+          WHERE envio_id = p_envio_id;
+      ELSE
+        INSERT INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at, resultado, message_id, actualizado_en)
+          VALUES (p_envio_id, p_programacion_id, p_worker, p_utc_now, 'confirmado', p_message_id, p_utc_now);
+      END IF;
       IF p_next_envio_id IS NOT NULL THEN
         INSERT IGNORE INTO lmh_envio_intentos (envio_id, programacion_id, worker, claimed_at)
           SELECT id, p_programacion_id, p_worker, p_utc_now FROM ll_envios_whatsapp

@@ -4,10 +4,9 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::MySql;
-use sqlx::pool::PoolConnection;
 
 use super::claim::{Recorded, UNCLAIMED};
+use super::recording::RecordingConn;
 use super::rules::{may_have_sent, recipient_failure};
 use super::{
     BatchEnd, Envio, Event, Lane, Pacing, Programacion, Scheduler, SchedulerError, TickReport, db,
@@ -26,9 +25,8 @@ pub(super) struct Batch {
     lock_checked: DateTime<Utc>,
     /// A row claimed with the previous send's result, not sent yet.
     preclaimed: Option<i64>,
-    /// The connection the batch's sends are recorded on: one lane, one session, no pool
-    /// round trip per send.
-    conn: Option<PoolConnection<MySql>>,
+    /// The connection the batch's sends are recorded on (parked before any other statement).
+    recording: RecordingConn,
 }
 
 /// One row to send, and the row after it (claimed with this one's result).
@@ -86,12 +84,13 @@ impl Scheduler {
             left,
             lock_checked: self.clock.now(),
             preclaimed: None,
-            conn: None,
+            recording: RecordingConn::default(),
         };
         let result = self.batch_rows(p, cliente_id, &mut b, lane, report).await;
+        b.recording.park();
         // A row claimed with the previous send's result but never sent is released at once.
         if let Some(id) = b.preclaimed.take() {
-            self.release_unsent(id).await?;
+            self.release_unsent(p, id).await?;
         }
         let had_rows = result?;
         if !had_rows {
@@ -113,6 +112,7 @@ impl Scheduler {
         let mut had_rows = false;
         let mut seen = HashSet::new();
         while b.left > 0 {
+            b.recording.park();
             let page = self.pending(p.campania_id, b.left).await?;
             // A row this batch already tried and could not claim (taken by another scheduler,
             // or out of attempts) must not keep the paging going.
@@ -123,7 +123,7 @@ impl Scheduler {
             }
             had_rows = true;
             while let Some(envio) = rows.pop_front() {
-                let Some((to, message)) = self.sendable(p, &envio, report).await? else {
+                let Some((to, message)) = self.sendable(p, &envio, b, report).await? else {
                     continue;
                 };
                 if !self.wait_turn(lane).await {
@@ -167,11 +167,13 @@ impl Scheduler {
         &self,
         p: &Programacion,
         envio: &Envio,
+        b: &mut Batch,
         report: &mut TickReport,
     ) -> Result<Option<(String, String)>, SchedulerError> {
         match envio.recipient() {
             Ok(r) => Ok(Some((r.to, r.message))),
             Err(reason) => {
+                b.recording.park();
                 let reason = reason.to_string();
                 self.mark_error(p, envio, &reason, false).await?;
                 report.errors += 1;
@@ -257,6 +259,7 @@ impl Scheduler {
             .to_std()
             .unwrap_or_default();
         if since >= due {
+            b.recording.park();
             if !self.refresh_lock(p).await? {
                 return Ok(Some((
                     Event::BatchStopped,
@@ -346,7 +349,8 @@ impl Scheduler {
         let preclaimed = match b.preclaimed.take() {
             Some(id) if id == envio.id => true,
             Some(other) => {
-                self.release_unsent(other).await?;
+                b.recording.park();
+                self.release_unsent(p, other).await?;
                 false
             }
             None => false,
@@ -354,6 +358,7 @@ impl Scheduler {
         let attempt = if !rules.claim_before_send || preclaimed {
             1
         } else {
+            b.recording.park();
             match self.claim(p, envio).await? {
                 Some(attempt) => attempt,
                 // Another scheduler got there first, or no attempt is left: not ours to send.
@@ -361,13 +366,14 @@ impl Scheduler {
             }
         };
         if !rules.enviado_after_send {
-            self.record_sent(p, envio, "pending-send", None, &mut b.conn)
+            self.record_sent(p, envio, "pending-send", None, &mut b.recording)
                 .await?;
         }
         match self.client.send_message(cliente_id, to, message).await {
             Ok(sent) => {
                 let id = sent.message_id;
                 if !rules.enviado_after_send {
+                    b.recording.park();
                     sqlx::query("UPDATE ll_envios_whatsapp SET message_id = ? WHERE id = ?")
                         .bind(&id)
                         .bind(envio.id)
@@ -388,7 +394,10 @@ impl Scheduler {
                 );
                 Ok(BatchEnd::Done)
             }
-            Err(e) => self.send_failed(p, envio, attempt, e, report).await,
+            Err(e) => {
+                b.recording.park();
+                self.send_failed(p, envio, attempt, e, report).await
+            }
         }
     }
 
@@ -413,20 +422,25 @@ impl Scheduler {
         if !first_time {
             return Some(repeated);
         }
-        match self.record_sent(p, envio, id, next, &mut b.conn).await {
+        let unknown = match self.record_sent(p, envio, id, next, &mut b.recording).await {
             Ok(Recorded::Sent { next_claimed }) => {
                 b.preclaimed = next.filter(|_| next_claimed).map(|n| n.id);
-                None
+                return None;
             }
-            Ok(Recorded::IdRepeated) => Some(repeated),
+            Ok(Recorded::IdRepeated) => repeated,
             Ok(Recorded::RowChanged) => {
-                Some("the row changed while its send was in flight; not recorded".to_string())
+                "the row changed while its send was in flight; not recorded".to_string()
             }
             // The message went out: a failed write must not lose that, nor abort the tick.
-            Err(e) => Some(format!(
-                "sent as message_id {id:?} but recording it failed: {e}"
-            )),
-        }
+            // The transaction may have committed before its answer was lost, claiming `next`
+            // with it: the batch stops, so that claim, if it exists, is released.
+            Err(e) => {
+                b.preclaimed = next.map(|n| n.id);
+                format!("sent as message_id {id:?} but recording it failed: {e}")
+            }
+        };
+        b.recording.park();
+        Some(unknown)
     }
 
     /// Decide what a failed send means for the row and the batch.

@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use sqlx::MySql;
-use sqlx::pool::PoolConnection;
-
+use super::recording::RecordingConn;
 use super::{Envio, ORIGIN, Programacion, Scheduler, SchedulerError, db};
 use crate::domain::EstadoEnvio;
 
@@ -128,12 +126,14 @@ impl Scheduler {
         )
     }
 
+    /// The claim of a send whose outcome is unknown is left for a person. Only an open claim:
+    /// a transaction that committed and then lost its answer has confirmed it already.
     pub(super) async fn mark_unknown(
         &self,
         envio: &Envio,
         detail: &str,
     ) -> Result<(), SchedulerError> {
-        let q = sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'desconocido', detalle = CONCAT_WS('\\n', detalle, ?), actualizado_en = ? WHERE envio_id = ?")
+        let q = sqlx::query("UPDATE lmh_envio_intentos SET resultado = 'desconocido', detalle = CONCAT_WS('\\n', detalle, ?), actualizado_en = ? WHERE envio_id = ? AND resultado = 'en_curso'")
             .bind(detail)
             .bind(self.clock.now().naive_utc())
             .bind(envio.id);
@@ -154,13 +154,13 @@ impl Scheduler {
         envio: &Envio,
         message_id: &str,
         next: Option<&Envio>,
-        conn: &mut Option<PoolConnection<MySql>>,
+        recording: &mut RecordingConn,
     ) -> Result<Recorded, SchedulerError> {
         let now = self.local_now();
         let utc = self.clock.now().naive_utc();
         let detalle = format!("programacion {} message_id {message_id}", p.id);
         let call = sqlx::query_as::<_, (String, i64)>(
-            "CALL lmh_confirmar_envio(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "CALL lmh_confirmar_envio(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(envio.id)
         .bind(p.id)
@@ -171,22 +171,24 @@ impl Scheduler {
         .bind(now)
         .bind(utc)
         .bind(next.map(|n| n.id))
-        .bind(self.config.rules.is_reference())
-        .bind(self.config.rules.count_sends);
-        let mut held = match conn.take() {
-            Some(c) => c,
-            None => self
-                .pool
-                .acquire()
-                .await
-                .map_err(db("committing the send"))?,
-        };
-        // A connection whose call failed may be broken (killed, timed out): it is not kept.
-        let rows = call
-            .fetch_all(&mut *held)
+        // The placeholder id of a row marked before its send repeats by design.
+        .bind(self.config.rules.enviado_after_send)
+        .bind(self.config.rules.count_sends)
+        .bind(self.config.rules.claim_before_send);
+        let mut conn = recording
+            .take(&self.pool)
             .await
             .map_err(db("committing the send"))?;
-        *conn = Some(held);
+        let rows = match call.fetch_all(&mut *conn).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                // It may be broken (killed, timed out) or, had the procedure's handler not
+                // run, inside an open transaction: closed, never back in the pool.
+                conn.close_on_drop();
+                return Err(db("committing the send")(e));
+            }
+        };
+        recording.keep(conn);
         match rows.first().map(|(r, n)| (r.as_str(), *n)) {
             Some(("sent", next_claimed)) => Ok(Recorded::Sent {
                 next_claimed: next_claimed == 1,
@@ -200,14 +202,21 @@ impl Scheduler {
         }
     }
 
-    /// Drop a claim this batch made and never used for a `/send` (its first attempt).
-    pub(super) async fn release_unsent(&self, envio_id: i64) -> Result<(), SchedulerError> {
+    /// Drop a claim this batch made for `p` and never used for a `/send` (its first attempt).
+    /// Only this batch's: the row may be claimed by another programación's lane, or, after a
+    /// transaction that claimed it failed, by nobody.
+    pub(super) async fn release_unsent(
+        &self,
+        p: &Programacion,
+        envio_id: i64,
+    ) -> Result<(), SchedulerError> {
         let q = sqlx::query(
             "DELETE FROM lmh_envio_intentos
-             WHERE envio_id = ? AND worker = ? AND resultado = 'en_curso' AND intentos = 1",
+             WHERE envio_id = ? AND worker = ? AND programacion_id = ? AND resultado = 'en_curso' AND intentos = 1",
         )
         .bind(envio_id)
-        .bind(&self.config.worker_id);
+        .bind(&self.config.worker_id)
+        .bind(p.id);
         self.commit_one(q, "releasing an unsent claim").await?;
         Ok(())
     }

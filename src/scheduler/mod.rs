@@ -41,6 +41,7 @@ mod config;
 mod decision;
 mod lane;
 mod programacion;
+mod recording;
 mod rules;
 
 pub use claim::UNCLAIMED;

@@ -46,7 +46,12 @@ fn told(of_name: &[&Measurement], rounds: usize) -> Option<Measurement> {
     sorted.sort_by(|a, b| key(a).total_cmp(&key(b)));
     let mut m = (*sorted.get(sorted.len() / 2)?).clone();
     m.rounds = u32::try_from(rounds).unwrap_or(u32::MAX);
-    let ratios: Vec<f64> = of_name.iter().filter_map(|r| r.ratio_to_baseline).collect();
+    // The baseline's ratio is 1 by definition: it has no range.
+    let ratios: Vec<f64> = of_name
+        .iter()
+        .filter(|r| r.name != Scenario::Baseline.name())
+        .filter_map(|r| r.ratio_to_baseline)
+        .collect();
     m.ratio_range = ratios
         .iter()
         .copied()

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use crate::contract::Contract;
 
-use super::error::{AdapterError, BASE_URL_VAR};
+use super::error::AdapterError;
+use crate::domain::SESSION_MANAGER_BASE_URL;
 
 /// Variable for the connect timeout, in milliseconds.
 pub const CONNECT_TIMEOUT_VAR: &str = "LMH_CONNECT_TIMEOUT_MS";
@@ -55,17 +56,17 @@ impl ClientConfig {
     pub fn from_vars(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<ClientConfig, AdapterError> {
-        let raw = lookup(BASE_URL_VAR).ok_or_else(|| {
+        let raw = lookup(SESSION_MANAGER_BASE_URL).ok_or_else(|| {
             AdapterError::validation(
-                BASE_URL_VAR,
+                SESSION_MANAGER_BASE_URL,
                 None,
                 format!(
-                    "it is not set; set {BASE_URL_VAR} to the session-manager's URL, e.g. http://127.0.0.1:3001 \
+                    "it is not set; set {SESSION_MANAGER_BASE_URL} to the session-manager's URL, e.g. http://127.0.0.1:3001 \
                      (there is no default on purpose: a wrong port went unnoticed once)"
                 ),
             )
         })?;
-        let base_url = parse_base_url(&raw, BASE_URL_VAR)?;
+        let base_url = parse_base_url(&raw, SESSION_MANAGER_BASE_URL)?;
         let mut config = ClientConfig::new(base_url);
         if let Some(v) = lookup(CONNECT_TIMEOUT_VAR) {
             config.connect_timeout = parse_millis(&v, CONNECT_TIMEOUT_VAR)?;

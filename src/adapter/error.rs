@@ -1,5 +1,6 @@
 //! How a call to the session-manager went wrong: exactly one [`ErrorKind`] per outcome.
 
+use crate::domain::SESSION_MANAGER_BASE_URL;
 use std::fmt;
 use std::time::Duration;
 
@@ -7,7 +8,6 @@ use crate::contract::ResponseViolation;
 use crate::session::SessionState;
 
 /// The variable that points lmh (and central-hub) at the session-manager.
-pub use crate::domain::SESSION_MANAGER_BASE_URL as BASE_URL_VAR;
 
 /// A failed adapter call: what kind of failure, and which request it was.
 ///
@@ -320,7 +320,7 @@ impl fmt::Display for AdapterError {
             } => write!(
                 f,
                 "could not connect ({detail}); nothing was sent. Check that the session-manager \
-                 is running and that {BASE_URL_VAR} names its host and port"
+                 is running and that {SESSION_MANAGER_BASE_URL} names its host and port"
             ),
             ErrorKind::Transport {
                 stage: Stage::Exchange,
@@ -336,7 +336,7 @@ impl fmt::Display for AdapterError {
             } => write!(
                 f,
                 "no connection within {} ms; nothing was sent. Check the host and port in \
-                 {BASE_URL_VAR} (or raise LMH_CONNECT_TIMEOUT_MS)",
+                 {SESSION_MANAGER_BASE_URL} (or raise LMH_CONNECT_TIMEOUT_MS)",
                 limit.as_millis()
             ),
             ErrorKind::Timeout {
@@ -352,12 +352,12 @@ impl fmt::Display for AdapterError {
             ErrorKind::RouteMissing { status, answer } => write!(
                 f,
                 "answered {status} {answer}: the provider has no such route; check the contract \
-                 version and {BASE_URL_VAR}"
+                 version and {SESSION_MANAGER_BASE_URL}"
             ),
             ErrorKind::WrongService { found } => write!(
                 f,
                 "the answer does not come from a session-manager ({found}): something else holds \
-                 that port. Point {BASE_URL_VAR} at the session-manager (its PORT, default 3001)"
+                 that port. Point {SESSION_MANAGER_BASE_URL} at the session-manager (its PORT, default 3001)"
             ),
             ErrorKind::Domain(d) => write!(f, "{d}"),
         }

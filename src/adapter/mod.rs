@@ -32,7 +32,7 @@ pub use config::{
     CONNECT_TIMEOUT_VAR, ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TIMEOUT_VAR,
     parse_base_url,
 };
-pub use error::{AdapterError, BASE_URL_VAR, DomainError, ErrorKind, ProtocolError, Stage};
+pub use error::{AdapterError, DomainError, ErrorKind, ProtocolError, Stage};
 pub(crate) use exchange::{BodyError, read_body};
 pub use types::{
     Health, INSTANCE_PREFIX, SENTINEL_MESSAGE_IDS, SentMessage, Session, SessionStatus,

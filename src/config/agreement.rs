@@ -1,9 +1,10 @@
 //! Do central-hub's URL and the session-manager's port agree, and does the URL avoid the hub?
 
 use super::{
-    BASE_URL_KEY, BaseUrl, ConfigReport, Finding, PORT_KEY, Resolution, Service, Severity, Source,
-    SourceKind, source,
+    BaseUrl, ConfigReport, Finding, PORT_KEY, Resolution, Service, Severity, Source, SourceKind,
+    source,
 };
+use crate::domain::SESSION_MANAGER_BASE_URL;
 
 /// The check's name.
 const AGREEMENT: &str = "port agreement";
@@ -42,7 +43,7 @@ impl ConfigReport {
         };
         if !url.is_loopback() {
             finding.details.push(format!(
-                "{BASE_URL_KEY} names host {}, not this machine; only the ports were compared: \
+                "{SESSION_MANAGER_BASE_URL} names host {}, not this machine; only the ports were compared: \
                  check that this host is the session-manager's, or a proxy that forwards to its port",
                 url.host
             ));
@@ -86,7 +87,7 @@ impl ConfigReport {
             Severity::Skipped,
             AGREEMENT,
             format!(
-                "not compared: {} {} not given; pass {} to compare {BASE_URL_KEY}'s \
+                "not compared: {} {} not given; pass {} to compare {SESSION_MANAGER_BASE_URL}'s \
                  port with the port the session-manager listens on",
                 services.join(" and "),
                 if services.len() > 1 { "are" } else { "is" },
@@ -118,7 +119,7 @@ impl ConfigReport {
             severity,
             AGREEMENT,
             format!(
-                "hub {} {BASE_URL_KEY}={url} -> port {}, but session-manager {PORT_KEY}={port} {}{}",
+                "hub {} {SESSION_MANAGER_BASE_URL}={url} -> port {}, but session-manager {PORT_KEY}={port} {}{}",
                 describe_source(self.hub_base_url.source().as_ref()),
                 url.port,
                 origin(self.sm_port.source().as_ref()),
@@ -127,7 +128,7 @@ impl ConfigReport {
         );
         f.details.push(format!(
             "central-hub's requests go to port {} where the session-manager does not listen; \
-             make {BASE_URL_KEY} use port {port}, or make every session-manager source say {}",
+             make {SESSION_MANAGER_BASE_URL} use port {port}, or make every session-manager source say {}",
             url.port, url.port
         ));
         f
@@ -141,7 +142,7 @@ impl ConfigReport {
                 Severity::Error,
                 "central-hub self-reference",
                 format!(
-                    "{BASE_URL_KEY}={url} points at port {}, central-hub's own PORT ({}): the hub \
+                    "{SESSION_MANAGER_BASE_URL}={url} points at port {}, central-hub's own PORT ({}): the hub \
                      would call itself; use the session-manager's port",
                     url.port,
                     describe_source(self.hub_port.source().as_ref())

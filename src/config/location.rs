@@ -2,9 +2,10 @@
 
 use super::error::how_to_give;
 use super::{
-    BASE_URL_KEY, BaseUrl, ConfigReport, Finding, ProbeOptions, ProbeOutcome, ProbeResult, Service,
-    Severity, probe,
+    BaseUrl, ConfigReport, Finding, ProbeOptions, ProbeOutcome, ProbeResult, Service, Severity,
+    probe,
 };
+use crate::domain::SESSION_MANAGER_BASE_URL;
 
 impl ConfigReport {
     /// Ask what answers on the URL's port, the session-manager's configured port and
@@ -121,7 +122,7 @@ impl ConfigReport {
                 Severity::Error,
                 topic,
                 format!(
-                    "a session-manager answers on port {}, but central-hub's {BASE_URL_KEY} \
+                    "a session-manager answers on port {}, but central-hub's {SESSION_MANAGER_BASE_URL} \
                      points at port {}",
                     list.join(", "),
                     base.port
@@ -181,7 +182,7 @@ fn probe_finding(
         (PortRole::Extra, _) => Severity::Info,
     };
     let role_text = match role {
-        PortRole::BaseUrl => format!("{BASE_URL_KEY}'s port"),
+        PortRole::BaseUrl => format!("{SESSION_MANAGER_BASE_URL}'s port"),
         PortRole::Configured => "the session-manager's configured port".into(),
         PortRole::Extra => "asked with --probe-port".into(),
     };

@@ -55,7 +55,6 @@ pub use source::{Service, Source, SourceKind};
 pub use validate::BaseUrl;
 
 /// The consumer's variable naming the provider.
-pub use crate::domain::SESSION_MANAGER_BASE_URL as BASE_URL_KEY;
 /// The variable both services listen on.
 pub const PORT_KEY: &str = "PORT";
 /// session-manager's `process.env.PORT || 3001`.

@@ -2,9 +2,10 @@
 
 use super::value::{not_given, not_given_finding, port_check, sources_finding, value_finding};
 use super::{
-    BASE_URL_KEY, BaseUrl, Finding, HUB_DEFAULT_PORT, PORT_KEY, ProbeResult, Resolution,
-    SM_DEFAULT_PORT, ScanReport, Service, ServiceConfig, Severity, validate,
+    BaseUrl, Finding, HUB_DEFAULT_PORT, PORT_KEY, ProbeResult, Resolution, SM_DEFAULT_PORT,
+    ScanReport, Service, ServiceConfig, Severity, validate,
 };
+use crate::domain::SESSION_MANAGER_BASE_URL;
 use crate::report::{Check, Report};
 
 /// Everything `lmh config check` found.
@@ -56,7 +57,7 @@ impl ConfigReport {
 
         let (hub_base_url, base_url, hub_port, hub_effective_port) = match hub {
             Some(hub) => {
-                let hub_base_url = hub.resolve(BASE_URL_KEY, None);
+                let hub_base_url = hub.resolve(SESSION_MANAGER_BASE_URL, None);
                 let (base_url, finding) = value_finding(&hub_base_url, |v| {
                     validate::parse_base_url(v).map(|u| {
                         let port = u.port;
@@ -72,7 +73,7 @@ impl ConfigReport {
                 (hub_base_url, base_url, hub_port, hub_effective_port)
             }
             None => (
-                not_given(Service::CentralHub, BASE_URL_KEY),
+                not_given(Service::CentralHub, SESSION_MANAGER_BASE_URL),
                 None,
                 not_given(Service::CentralHub, PORT_KEY),
                 None,

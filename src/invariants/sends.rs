@@ -11,7 +11,6 @@ use super::{AREA, verdict};
 use crate::domain::{BusinessTime, Envio, EstadoEnvio, gates, normalize_phone};
 use crate::journal::JournalEntry;
 use crate::report::Check;
-use crate::session::parse_cliente_id_header;
 
 /// The journal `/send` requests, each with its parsed body.
 pub(super) fn send_requests(
@@ -153,14 +152,14 @@ pub(super) fn answers_conform(ev: &Evidence, name: &str) -> Check {
 }
 
 pub(super) fn one_send_per_envio(ev: &Evidence, name: &str) -> Check {
-    let mut per_recipient: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let mut per_recipient: BTreeMap<(Option<u64>, String, String), usize> = BTreeMap::new();
     for (e, body) in send_requests(ev) {
         if e.message_id.is_none() {
             continue;
         }
         let body = body.unwrap_or_default();
         let key = (
-            e.headers.get("x-cliente-id").cloned().unwrap_or_default(),
+            e.cliente(),
             body.get("to")
                 .and_then(|v| v.as_str())
                 .unwrap_or("")
@@ -176,6 +175,7 @@ pub(super) fn one_send_per_envio(ev: &Evidence, name: &str) -> Check {
         .iter()
         .filter(|(_, n)| **n > 1)
         .map(|((cliente, to, _), n)| {
+            let cliente = cliente.map_or("unknown".to_string(), |c| c.to_string());
             format!("{to} (cliente {cliente}) was sent the same message {n} times")
         })
         .collect();
@@ -259,10 +259,7 @@ fn timed_sends<'a>(ev: &'a Evidence, tz: Tz, failures: &mut Vec<String>) -> Vec<
             Some(p) => vec![p],
             // A send never recorded still went out: it is fine inside any of its client's windows.
             None => {
-                let cliente = d
-                    .headers
-                    .get("x-cliente-id")
-                    .and_then(|h| parse_cliente_id_header(h));
+                let cliente = d.cliente();
                 ev.programaciones
                     .iter()
                     .filter(|p| Some(p.programacion.cliente_id as u64) == cliente)
@@ -312,10 +309,7 @@ pub(super) fn text_and_phone(ev: &Evidence, name: &str) -> Check {
                 row.id, row.telefono
             ));
         }
-        let header = e
-            .headers
-            .get("x-cliente-id")
-            .and_then(|h| parse_cliente_id_header(h));
+        let header = e.cliente();
         let owner = cliente_of(row.campania_id).or_else(|| {
             ev.programaciones
                 .iter()
@@ -356,4 +350,66 @@ pub(super) fn text_and_phone(ev: &Evidence, name: &str) -> Check {
         failures,
         "every text sent byte for byte, every phone valid, every header the campaign's client",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Outcome;
+
+    /// A `/send` as a journal written by another tool may record it: headers as they came,
+    /// no `cliente_id` of its own.
+    fn foreign_send(seq: u64, header: (&str, &str), message_id: &str) -> JournalEntry {
+        let line = serde_json::json!({
+            "seq": seq, "at": "2026-03-02T12:00:00.000Z", "method": "POST", "path": "/send",
+            "headers": { header.0: header.1 },
+            "body": r#"{"to":"5491155550001@c.us","message":"hola"}"#,
+            "operation": "send", "unknown_route": false, "status": 200, "response": "{}",
+            "message_id": message_id,
+        });
+        serde_json::from_value(line).unwrap()
+    }
+
+    fn envio(message_id: &str) -> Envio {
+        Envio {
+            id: 1,
+            campania_id: 7,
+            telefono: Some("5491155550001".into()),
+            mensaje: Some("hola".into()),
+            estado: "enviado".into(),
+            fecha_envio: None,
+            message_id: Some(message_id.into()),
+        }
+    }
+
+    #[test]
+    fn a_repeat_under_another_spelling_of_the_client_is_still_a_repeat() {
+        // The provider reads " 51" and "051" as client 51, as it reads "51".
+        let ev = Evidence {
+            journal: Some(vec![
+                foreign_send(1, ("x-cliente-id", "51"), "m1"),
+                foreign_send(2, ("x-cliente-id", "051"), "m2"),
+            ]),
+            ..Evidence::default()
+        };
+        let check = one_send_per_envio(&ev, "I9");
+        assert_eq!(check.outcome, Outcome::Fail, "{}", check.summary);
+        assert!(check.summary.contains("cliente 51"), "{}", check.summary);
+    }
+
+    #[test]
+    fn the_client_header_is_found_whatever_its_case() {
+        let mut ev = Evidence {
+            envios: vec![envio("m1")],
+            journal: Some(vec![foreign_send(1, ("X-Cliente-Id", "51"), "m1")]),
+            ..Evidence::default()
+        };
+        ev.campaigns.insert(7, ("c".into(), Some(51)));
+        let check = text_and_phone(&ev, "I18");
+        assert_eq!(check.outcome, Outcome::Pass, "{}", check.summary);
+        ev.campaigns.insert(7, ("c".into(), Some(52)));
+        let check = text_and_phone(&ev, "I18");
+        assert_eq!(check.outcome, Outcome::Fail, "{}", check.summary);
+        assert!(check.summary.contains("Some(51)"), "{}", check.summary);
+    }
 }

@@ -73,6 +73,16 @@ impl JournalEntry {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The client the request was for: what the provider understood, else read off its
+    /// `X-Cliente-Id` header as the provider reads it (a journal written by another tool may
+    /// not say).
+    pub fn cliente(&self) -> Option<u64> {
+        self.cliente_id.or_else(|| {
+            self.header("x-cliente-id")
+                .and_then(crate::session::parse_cliente_id_header)
+        })
+    }
+
     /// Whether it was a request to the contract's `send` operation (carried out or not).
     pub fn is_send(&self) -> bool {
         self.operation.as_deref() == Some("send")

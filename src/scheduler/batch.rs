@@ -13,7 +13,7 @@ use super::{
 };
 use crate::adapter::{AdapterError, ErrorKind};
 use crate::db::rows::{ENVIO_COLUMNS, decode_envio};
-use crate::domain::{PendingRows, gates};
+use crate::domain::gates;
 
 /// Where a batch stands between two sends.
 pub(super) struct Batch {
@@ -94,7 +94,7 @@ impl Scheduler {
         }
         let had_rows = result?;
         if !had_rows {
-            self.nothing_pending(p, report);
+            self.nothing_pending(p, report).await?;
         }
         Ok(had_rows)
     }
@@ -228,7 +228,7 @@ impl Scheduler {
             }
         }
         if rows.is_empty() {
-            self.nothing_pending(p, report);
+            self.nothing_pending(p, report).await?;
         }
         Ok(false)
     }
@@ -531,11 +531,18 @@ impl Scheduler {
 }
 
 impl Scheduler {
-    /// The campaign has no row this programación could take.
-    fn nothing_pending(&self, p: &Programacion, report: &mut TickReport) {
-        if let Err(skip) = gates::pending(p, PendingRows::default()) {
+    /// The campaign has no row this programación could take: say why, with the claims that
+    /// hold its rows.
+    async fn nothing_pending(
+        &self,
+        p: &Programacion,
+        report: &mut TickReport,
+    ) -> Result<(), SchedulerError> {
+        // Rows that arrive after the page was read wait for the next tick.
+        if let Err(skip) = gates::pending(p, self.held_rows(p.campania_id).await?) {
             self.skipped(report, p, &skip);
         }
+        Ok(())
     }
 }
 

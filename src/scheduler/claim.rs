@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::recording::RecordingConn;
 use super::{Envio, ORIGIN, Programacion, Scheduler, SchedulerError, db};
-use crate::domain::EstadoEnvio;
+use crate::domain::{EstadoEnvio, PendingRows};
 
 /// SQL condition on `e` (an `ll_envios_whatsapp` row): no claim holds it. A released claim
 /// (`reintentar`) does not; the attempt limit is enforced when it is claimed again. The SQL
@@ -49,6 +49,28 @@ async fn insert_claim(
 }
 
 impl Scheduler {
+    /// The campaign's `pendiente` rows held by a claim, and how many of those have an unknown
+    /// outcome: counted as `doctor` counts them, so that both say the same when nothing is
+    /// left to send.
+    pub(super) async fn held_rows(&self, campania_id: i64) -> Result<PendingRows, SchedulerError> {
+        let (claimed, outcome_unknown): (i64, i64) = sqlx::query_as(
+            "SELECT CAST(COUNT(*) AS SIGNED),
+                    CAST(COALESCE(SUM(i.resultado = 'desconocido'), 0) AS SIGNED)
+             FROM ll_envios_whatsapp e
+             JOIN lmh_envio_intentos i ON i.envio_id = e.id AND i.resultado <> 'reintentar'
+             WHERE e.campania_id = ? AND e.estado = 'pendiente'",
+        )
+        .bind(campania_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db("counting the claimed pendiente rows"))?;
+        Ok(PendingRows {
+            unclaimed: 0,
+            claimed,
+            outcome_unknown,
+        })
+    }
+
     /// Claim a row for one more `/send`: a fresh claim, or a released one (`reintentar`)
     /// with attempts left. The attempt number, or `None` when the row is not ours to send.
     pub(super) async fn claim(

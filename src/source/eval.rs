@@ -2,6 +2,7 @@
 //! holes; objects with their keys; names looked up through scopes, the file's top level and
 //! local modules; `this.x` through the class's fields and constructor.
 
+use crate::domain::SESSION_MANAGER_BASE_URL;
 use std::rc::Rc;
 
 use oxc_ast::ast::{
@@ -12,7 +13,7 @@ use oxc_ast::ast::{
 
 use oxc_span::GetSpan;
 
-use super::value::{BASE_URL_VAR, Client, FnNode, FnRef, Obj, Part, Val, concat};
+use super::value::{Client, FnNode, FnRef, Obj, Part, Val, concat};
 use super::walk::Walker;
 
 /// Deepest expression nesting evaluated; deeper is "unknown" (bounded recursion).
@@ -237,7 +238,7 @@ impl<'a> Walker<'_, 'a> {
             }
             Val::Client(c) if name == "default" => Val::Client(c),
             Val::Client(c) => Val::Method(c, name.to_string()),
-            Val::Env if name == BASE_URL_VAR => Val::Str(vec![Part::Base]),
+            Val::Env if name == SESSION_MANAGER_BASE_URL => Val::Str(vec![Part::Base]),
             Val::Env => Val::Unknown(format!("process.env.{name}")),
             Val::Str(p) if p.first() == Some(&Part::Base) && is_url_part(name) => {
                 Val::Str(vec![Part::Base])

@@ -18,11 +18,11 @@ mod parse;
 mod value;
 mod walk;
 
+use crate::domain::SESSION_MANAGER_BASE_URL;
 use std::path::{Path, PathBuf};
 
 pub use check::check;
 pub use parse::{MAX_FILE_BYTES, MAX_NESTING, check_nesting, line_col};
-pub use value::BASE_URL_VAR;
 
 use value::{Part, Val, display};
 
@@ -179,7 +179,7 @@ fn classify(s: &walk::Sink<'_>) -> Result<Call, String> {
             return Err(format!(
                 "the URL {} is not built from {}; lmh checks only calls to the session-manager",
                 display(&parts),
-                value::BASE_URL_VAR
+                SESSION_MANAGER_BASE_URL
             ));
         }
         _ => {
@@ -196,7 +196,7 @@ fn classify(s: &walk::Sink<'_>) -> Result<Call, String> {
         Some(_) => {
             return Err(format!(
                 "the path after {} is computed ({}); lmh cannot tell which route it is",
-                value::BASE_URL_VAR,
+                SESSION_MANAGER_BASE_URL,
                 display(&path)
             ));
         }

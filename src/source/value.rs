@@ -2,12 +2,12 @@
 //! from `SESSION_MANAGER_BASE_URL`, the headers and body keys of a request, and which
 //! functions, classes and HTTP clients a name stands for.
 
+use crate::domain::SESSION_MANAGER_BASE_URL;
 use std::rc::Rc;
 
 use oxc_ast::ast::{ArrowFunctionExpression, Class, FormalParameters, Function};
 
 /// The environment variable central-hub reads the session-manager's base URL from.
-pub use crate::domain::SESSION_MANAGER_BASE_URL as BASE_URL_VAR;
 
 /// One piece of a string.
 #[derive(Debug, Clone, PartialEq)]
@@ -259,7 +259,7 @@ pub(crate) fn display(parts: &[Part]) -> String {
         .iter()
         .map(|p| match p {
             Part::Lit(t) => t.clone(),
-            Part::Base => format!("${{{BASE_URL_VAR}}}"),
+            Part::Base => format!("${{{SESSION_MANAGER_BASE_URL}}}"),
             Part::Hole { text, .. } => format!("${{{text}}}"),
         })
         .collect()

@@ -7,8 +7,6 @@ use std::time::Duration;
 use crate::contract::ResponseViolation;
 use crate::session::SessionState;
 
-/// The variable that points lmh (and central-hub) at the session-manager.
-
 /// A failed adapter call: what kind of failure, and which request it was.
 ///
 /// The request context is boxed so that `Result<_, AdapterError>` stays small (clippy's

@@ -7,8 +7,6 @@ use std::rc::Rc;
 
 use oxc_ast::ast::{ArrowFunctionExpression, Class, FormalParameters, Function};
 
-/// The environment variable central-hub reads the session-manager's base URL from.
-
 /// One piece of a string.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Part {

@@ -54,7 +54,6 @@ pub use shell::{parse_shell_var, read_shell_file};
 pub use source::{Service, Source, SourceKind};
 pub use validate::BaseUrl;
 
-/// The consumer's variable naming the provider.
 /// The variable both services listen on.
 pub const PORT_KEY: &str = "PORT";
 /// session-manager's `process.env.PORT || 3001`.

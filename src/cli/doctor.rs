@@ -63,25 +63,6 @@ pub struct DoctorArgs {
     pub(super) output: OutputArgs,
 }
 
-/// Whether two base URLs reach the same endpoint (loopback names count as one host).
-fn same_endpoint(a: &str, b: &str) -> bool {
-    let key = |s: &str| {
-        url::Url::parse(s).ok().map(|u| {
-            let host = match u.host_str().unwrap_or("") {
-                "localhost" | "127.0.0.1" | "[::1]" | "::1" => "loopback".to_string(),
-                h => h.to_ascii_lowercase(),
-            };
-            (
-                u.scheme().to_string(),
-                host,
-                u.port_or_known_default(),
-                u.path().trim_end_matches('/').to_string(),
-            )
-        })
-    };
-    key(a).is_some() && key(a) == key(b)
-}
-
 /// Run the diagnosis: configuration, central-hub's code, the session-manager, the database;
 /// then the few lines that say why rows will not go, first.
 pub async fn doctor(mut args: DoctorArgs) -> Result<Verdict> {
@@ -169,7 +150,7 @@ async fn check_config(args: &DoctorArgs, session_manager: &str, report: &mut Rep
     let config = super::config::check(&args.config).await?;
     if let Some(hub_url) = &config.base_url {
         let target = lmh::adapter::parse_base_url(session_manager, "--session-manager")?;
-        if !same_endpoint(&hub_url.text, &target) {
+        if !hub_url.same_endpoint(&target) {
             let from = match &config.hub_base_url.effective {
                 Effective::Set(c) => c.describe(lmh::domain::SESSION_MANAGER_BASE_URL),
                 _ => "central-hub's configuration".to_string(),

@@ -9,11 +9,11 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use lmh::adapter::{ClientConfig, SessionManagerClient};
 use lmh::clock::Clock;
-use lmh::db::{DbServer, DbSource, INTENTO_COLUMNS, ScratchDb, decode_intento};
+use lmh::db::{DbServer, DbSource, ScratchDb};
 use lmh::e2e::{E2eConfig, Provider, run_fixture};
 use lmh::fixtures::Fixture;
 use lmh::report::Report;
-use lmh::scheduler::{Decision, Event, Pacing, Scheduler, SchedulerConfig};
+use lmh::scheduler::{Decision, Pacing, Scheduler, SchedulerConfig, switches};
 
 use super::Verdict;
 use super::output::{HtmlArgs, OutputArgs, stdout_closed, write_stdout};
@@ -241,7 +241,8 @@ fn refuse_real_sends(base_url: &str, allow_send: bool, dry_run: bool) -> Result<
 
 /// Run every fixture end to end.
 pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
-    let dry_run = args.dry_run || env_dry_run()?;
+    let dry_run =
+        args.dry_run || switches::dry_run(std::env::var_os(switches::DRY_RUN).as_deref())?;
     let fixtures = load_fixtures(args.fixtures.as_deref())?;
     let provider = provider(&args.session_manager, args.journal.clone())?;
     if let Provider::Url { base_url, .. } = &provider {
@@ -326,38 +327,17 @@ pub struct RunArgs {
     timeout: TimeoutArgs,
 }
 
-/// `DRY_RUN=true` means dry run; any other value is a mistake worth stopping for.
-fn env_dry_run() -> Result<bool> {
-    // Read raw: a value that is not UTF-8 must not pass for "unset" and let sends through.
-    match std::env::var_os("DRY_RUN") {
-        None => Ok(false),
-        Some(v) => match v.to_str() {
-            Some("true") => Ok(true),
-            Some("false") | Some("") => Ok(false),
-            _ => bail!("DRY_RUN={v:?}: use DRY_RUN=true (no sends) or DRY_RUN=false"),
-        },
-    }
-}
-
 /// Run the scheduler until Ctrl-C (or --once / --ticks). Each decision is printed as it is
-/// made; exit 1 when any was `outcome_unknown` or `batch_stopped`.
+/// made; exit 1 when any needed a person (`outcome_unknown`, `batch_stopped`).
 pub async fn run(args: RunArgs) -> Result<Verdict> {
     let stop = super::interrupt()?;
-    // As central-hub: set to anything but the exact string `true`, the scheduler is off. That
-    // is a decision, not an error. (Unset, `lmh scheduler run` runs: you asked it to.)
-    if let Some(v) = std::env::var_os("AUTO_CAMPAIGNS_ENABLED")
-        && v != "true"
+    if let Some(off) = switches::off(std::env::var_os(switches::AUTO_CAMPAIGNS_ENABLED).as_deref())
     {
-        write_stdout(&format!(
-            "{}\n",
-            serde_json::json!({
-                "event": "scheduler_disabled",
-                "detail": format!("AUTO_CAMPAIGNS_ENABLED={v:?}: only the exact value \"true\" enables the scheduler; no tick run"),
-            })
-        ))?;
+        write_stdout(&format!("{}\n", off.to_json_line()))?;
         return Ok(Verdict::Pass);
     }
-    let dry_run = args.dry_run || env_dry_run()?;
+    let dry_run =
+        args.dry_run || switches::dry_run(std::env::var_os(switches::DRY_RUN).as_deref())?;
     let base_url = lmh::adapter::parse_base_url(&args.session_manager, "--session-manager")?;
     refuse_real_sends(&base_url, args.allow_send, dry_run)?;
     let fixture = lmh::fixtures::load(&args.fixtures)?;
@@ -376,58 +356,48 @@ pub async fn run(args: RunArgs) -> Result<Verdict> {
         server.describe(),
         if dry_run { ", DRY_RUN" } else { "" }
     );
-    let worker_id = SchedulerConfig::default().worker_id;
-    let tz = args.tz.unwrap_or(fixture.tz);
-    let result = tokio::select! {
-        r = run_ticks(&db, &fixture, client, &args, dry_run, &worker_id) => r,
-        signal = &mut stop => {
+    let result = async {
+        lmh::fixtures::insert(&fixture, &db).await?;
+        let (scheduler, printed) = printing_scheduler(&db, &fixture, client, &args, dry_run);
+        let ticks = if args.once { Some(1) } else { args.ticks };
+        let every = Duration::from_secs(args.every);
+        let outcome = tokio::select! {
+            // Nobody reads the decisions any more (`| head`): stop quietly.
+            r = scheduler.run(every, ticks, || !stdout_closed() && !printed.write_failed()) => r.map(|_| None),
+            signal = &mut stop => Ok(Some(signal)),
+        };
+        let signal = match outcome {
+            Ok(signal) => signal,
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(signal) = signal {
             // The tick was dropped where it stood: a send it had claimed may have gone out.
-            let reported = report_in_flight(&db, &worker_id, tz).await;
-            let _ = db.drop_database().await;
-            reported?;
+            for d in scheduler.in_flight().await? {
+                write_stdout(&format!("{}\n", d.to_json_line()))?;
+            }
             return Err(super::Interrupted(signal).into());
         }
-    };
-    db.drop_database().await?;
-    result
-}
-
-/// Print an `outcome_unknown` line for each row this worker claimed and never settled: its
-/// send was in flight when the run was interrupted.
-async fn report_in_flight(db: &ScratchDb, worker_id: &str, tz: chrono_tz::Tz) -> Result<()> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {INTENTO_COLUMNS} FROM lmh_envio_intentos WHERE worker = ? AND resultado = 'en_curso' ORDER BY envio_id",
-    )))
-    .bind(worker_id)
-    .fetch_all(db.pool())
-    .await
-    .context("reading the sends in flight at the interrupt")?;
-    for row in &rows {
-        let intento = decode_intento(row).context("reading a send in flight at the interrupt")?;
-        let decision = Decision {
-            at: chrono::Utc::now().with_timezone(&tz).naive_local(),
-            programacion_id: Some(intento.programacion_id),
-            envio_id: Some(intento.envio_id),
-            event: Event::OutcomeUnknown,
-            detail: "interrupted while its send was in flight: it may have been delivered; left for a person".into(),
-        };
-        write_stdout(&format!("{}\n", decision.to_json_line()))?;
+        printed.verdict()
     }
-    Ok(())
+    .await;
+    let dropped = db.drop_database().await;
+    // The run's own error (an interrupt) comes first; then whether the database went.
+    let verdict = result?;
+    dropped?;
+    Ok(verdict)
 }
 
-async fn run_ticks(
+/// The scheduler of `lmh scheduler run`, printing each decision as one JSON line as it is
+/// made, and what it printed.
+fn printing_scheduler(
     db: &ScratchDb,
     fixture: &Fixture,
     client: SessionManagerClient,
     args: &RunArgs,
     dry_run: bool,
-    worker_id: &str,
-) -> Result<Verdict> {
-    lmh::fixtures::insert(fixture, db).await?;
-    let failed = Arc::new(AtomicBool::new(false));
-    let write_error: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
-    let (failed_in, error_in) = (failed.clone(), write_error.clone());
+) -> (Scheduler, Printed) {
+    let printed = Printed::default();
+    let sink = printed.clone();
     let scheduler = Scheduler::new(
         db,
         client,
@@ -440,40 +410,57 @@ async fn run_ticks(
                 .max_lanes
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             // A lane paces within one tick period; the next tick goes on.
-            tick_budget: Some(std::time::Duration::from_secs(args.every)),
-            worker_id: worker_id.to_string(),
+            tick_budget: Some(Duration::from_secs(args.every)),
             ..SchedulerConfig::default()
         },
     )
-    .on_decision(move |d| {
-        if matches!(d.event, Event::OutcomeUnknown | Event::BatchStopped) {
-            failed_in.store(true, Ordering::Relaxed);
+    .on_decision(move |d| sink.print(d));
+    (scheduler, printed)
+}
+
+/// What the printing scheduler saw: whether a decision needed a person, and the first error
+/// writing a line.
+#[derive(Clone, Default)]
+struct Printed {
+    needs_a_person: Arc<AtomicBool>,
+    write_error: Arc<Mutex<Option<anyhow::Error>>>,
+}
+
+impl Printed {
+    fn print(&self, d: &Decision) {
+        if d.event.needs_a_person() {
+            self.needs_a_person.store(true, Ordering::Relaxed);
         }
         if let Err(e) = write_stdout(&format!("{}\n", d.to_json_line())) {
-            error_in
+            self.write_error
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .get_or_insert(e);
         }
-    });
-    let limit = if args.once { Some(1) } else { args.ticks };
-    let mut n = 0;
-    loop {
-        let started = tokio::time::Instant::now();
-        scheduler.tick().await?;
-        if let Some(e) = write_error.lock().unwrap_or_else(|e| e.into_inner()).take() {
+    }
+
+    /// Whether a line could not be written: the run stops after the tick.
+    fn write_failed(&self) -> bool {
+        self.write_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    /// Fail when a decision needed a person; an error when a line could not be written.
+    fn verdict(&self) -> Result<Verdict> {
+        if let Some(e) = self
+            .write_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
             return Err(e);
         }
-        n += 1;
-        // Nobody reads the decisions any more (`| head`): stop quietly.
-        if limit.is_some_and(|l| n >= l) || stdout_closed() {
-            break;
-        }
-        tokio::time::sleep_until(started + Duration::from_secs(args.every)).await;
+        Ok(if self.needs_a_person.load(Ordering::Relaxed) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        })
     }
-    Ok(if failed.load(Ordering::Relaxed) {
-        Verdict::Fail
-    } else {
-        Verdict::Pass
-    })
 }

@@ -36,6 +36,32 @@ impl BaseUrl {
         ) || self.host.starts_with("127.")
     }
 
+    /// Whether `other`, a URL lmh was given, reaches the same endpoint: the same scheme, port
+    /// and host, every name of this machine counting as one.
+    ///
+    /// ```
+    /// let hub = lmh::config::parse_base_url("http://localhost:3001").unwrap();
+    /// assert!(hub.same_endpoint("http://127.0.0.1:3001/"));
+    /// assert!(!hub.same_endpoint("http://127.0.0.1:3011"));
+    /// assert!(!hub.same_endpoint("https://localhost:3001"));
+    /// assert!(!hub.same_endpoint("not a url"));
+    /// ```
+    pub fn same_endpoint(&self, other: &str) -> bool {
+        let Ok(other) = parse_base_url(other) else {
+            return false;
+        };
+        let host = |b: &BaseUrl| {
+            if b.is_loopback() {
+                "this machine".to_string()
+            } else {
+                b.host.to_ascii_lowercase()
+            }
+        };
+        self.url.scheme() == other.url.scheme()
+            && self.port == other.port
+            && host(self) == host(&other)
+    }
+
     /// The same URL on another port.
     pub fn with_port(&self, port: u16) -> Url {
         let mut url = self.url.clone();

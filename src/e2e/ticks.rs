@@ -104,19 +104,10 @@ pub(super) async fn tick_until_done(run: &Run<'_>) -> Result<Ticked, E2eError> {
 /// either.
 fn idle(report: &TickReport, reachability: &Reachability) -> bool {
     report.sent == 0
-        && report.decisions.iter().all(|d| {
-            reachability.given_up_on(d.programacion_id)
-                || matches!(
-                    d.event,
-                    Event::SkipWindow
-                        | Event::SkipWeekday
-                        | Event::NothingApproved
-                        | Event::NothingPending
-                        | Event::SkipQuotaExhausted
-                        | Event::SkipCampaignMissing
-                        | Event::SkipCampaignNotInProgress
-                )
-        })
+        && report
+            .decisions
+            .iter()
+            .all(|d| reachability.given_up_on(d.programacion_id) || d.event.waits_for_the_clock())
 }
 
 /// When the next tick starts. A tick never overlaps the previous one: the next starts a

@@ -74,6 +74,31 @@ pub enum Event {
     PacedToNextTick,
     /// Rows stay `pendiente` although everything says they should go.
     Stuck,
+    /// `AUTO_CAMPAIGNS_ENABLED` switches the scheduler off: no tick runs.
+    SchedulerDisabled,
+}
+
+impl Event {
+    /// Whether a person must look: a send whose outcome is unknown, or a batch a session-level
+    /// failure stopped. `lmh scheduler run` fails when any decision was one.
+    pub fn needs_a_person(self) -> bool {
+        matches!(self, Event::OutcomeUnknown | Event::BatchStopped)
+    }
+
+    /// Whether, in a database nothing else writes to, only the clock (a window opening, a new
+    /// day) can change this decision on the next tick.
+    pub fn waits_for_the_clock(self) -> bool {
+        matches!(
+            self,
+            Event::SkipWindow
+                | Event::SkipWeekday
+                | Event::NothingApproved
+                | Event::NothingPending
+                | Event::SkipQuotaExhausted
+                | Event::SkipCampaignMissing
+                | Event::SkipCampaignNotInProgress
+        )
+    }
 }
 
 /// What one tick did.

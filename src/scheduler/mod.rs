@@ -43,6 +43,8 @@ mod lane;
 mod programacion;
 mod recording;
 mod rules;
+mod run;
+pub mod switches;
 
 pub use claim::UNCLAIMED;
 pub use config::{DEFAULT_MAX_ATTEMPTS, ORIGIN, Pacing, SchedulerConfig, TICK_PERIOD};

@@ -16,9 +16,18 @@ use lmh::scheduler::{Pacing, Scheduler, SchedulerConfig};
 use lmh::session::SessionState;
 use sqlx::MySqlPool;
 
-/// The `lmh` binary of this build.
+/// The `lmh` binary of this build, deaf to the switches of the shell that runs the tests
+/// (`DRY_RUN=true` there must not turn a test's sends into decisions).
 pub fn lmh() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_lmh"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lmh"));
+    for switch in [
+        lmh::scheduler::switches::DRY_RUN,
+        lmh::scheduler::switches::AUTO_CAMPAIGNS_ENABLED,
+        "LMH_TIMEOUT_MS",
+    ] {
+        cmd.env_remove(switch);
+    }
+    cmd
 }
 
 /// How `cmd` ended and what it printed: its exit code (-1 when a signal ended it), stdout and

@@ -133,7 +133,6 @@ fn an_external_provider_is_not_named_by_the_recording_proxys_address() {
             "--format",
             "json",
         ])
-        .env_remove("DRY_RUN")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -1,5 +1,6 @@
 //! The `lmh` binary, as a user and CI run it: exit codes, reports, and the seed incident.
 
+mod bounded_runs;
 mod doctor;
 mod e2e;
 mod gate;

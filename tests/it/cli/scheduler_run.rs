@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// `lmh scheduler run --once` on the happy path, with `extra` arguments and a clean env.
+/// `lmh scheduler run --once` on the happy path, with `extra` arguments.
 fn run_once(extra: &[&str]) -> Command {
     let mut cmd = lmh();
     cmd.args([
@@ -14,9 +14,7 @@ fn run_once(extra: &[&str]) -> Command {
         &root("fixtures/happy-path.yaml"),
         "--once",
     ])
-    .args(extra)
-    .env_remove("DRY_RUN")
-    .env_remove("AUTO_CAMPAIGNS_ENABLED");
+    .args(extra);
     cmd
 }
 

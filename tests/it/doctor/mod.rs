@@ -7,6 +7,7 @@ mod preview;
 mod read_only;
 mod schema;
 mod sessions;
+mod source;
 mod stuck;
 
 use crate::helpers;

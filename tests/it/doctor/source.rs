@@ -4,9 +4,9 @@
 use lmh::db::ScratchDb;
 use serde_json::Value;
 
-use super::doctor::{database_url, exec, ready_mock, seed};
-use super::source::{CORRECTED_CLIENT, INCIDENT_CLIENT, hub_tree};
+use super::{database_url, exec, ready_mock, seed};
 use crate::helpers::{closed_port_url, run_lmh_async};
+use crate::source::{CORRECTED_CLIENT, INCIDENT_CLIENT, hub_tree};
 
 /// Run `lmh doctor --hub <tree> --session-manager <url> --db-url <db>` at the seed's 12:48,
 /// with the tree's .env naming `hub_url`: the exit code and the JSON report.

@@ -1,5 +1,5 @@
 //! `verify provider` against real HTTP servers on loopback (the mock in both profiles, a foreign
-//! service, a closed port, a hanging one). `verify consumer` is `verify_consumer.rs`.
+//! service, a closed port, a hanging one). `verify consumer` is `consumer.rs`.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -10,7 +10,7 @@ use lmh::session::SessionState;
 use lmh::verify::verify_journal;
 
 use crate::helpers::run_lmh_async;
-use crate::verify::{check, failures, mock};
+use crate::verify::provider::{check, failures, mock};
 
 const SEED_LINE: &str = "GET /api/session-manager/sessions/sender_51: no such operation in session-manager v1; nearest: GET /status with X-Cliente-Id: 51";
 

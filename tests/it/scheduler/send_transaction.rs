@@ -254,7 +254,7 @@ async fn more_lanes_than_pool_connections_all_send() {
 /// Replace the send transaction with one that commits and then loses its answer, as a
 /// connection dropped after the server's COMMIT does.
 async fn answer_lost_after_commit(app: &TestApp) {
-    let real = include_str!("../../migrations/0005_lmh_confirmar_envio.sql").replacen(
+    let real = include_str!("../../../migrations/0005_lmh_confirmar_envio.sql").replacen(
         "PROCEDURE lmh_confirmar_envio(",
         "PROCEDURE lmh_real_confirmar(",
         1,

@@ -1,6 +1,6 @@
 //! Bounded runs, streamed decisions and honest exit codes of the `lmh` binary.
 
-use crate::helpers::{self, assert_exit, root};
+use crate::helpers::{self, assert_exit, lmh, root};
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -8,14 +8,6 @@ use std::time::{Duration, Instant};
 
 use lmh::mock::{Fault, FaultKind, MockSessionManager};
 use lmh::session::SessionState;
-
-fn lmh() -> Command {
-    let mut cmd = helpers::lmh();
-    cmd.env_remove("DRY_RUN")
-        .env_remove("AUTO_CAMPAIGNS_ENABLED")
-        .env_remove("LMH_TIMEOUT_MS");
-    cmd
-}
 
 /// `lmh scheduler run` of `fixture` against `uri`, paced by nothing.
 fn scheduler_run(fixture: &str, uri: &str) -> Command {

@@ -42,26 +42,29 @@ impl Facts {
         }
     }
 
-    /// What the next tick would do: held back by the first gate in [`Gate::ORDER`] that does
-    /// not pass, or send what the quota and the rows allow.
-    fn verdict(&self, p: &Programacion) -> Verdict {
-        if let Err(skip) = Gate::ORDER.into_iter().try_for_each(|g| self.judge(g, p)) {
-            return Verdict::WouldSkip(skip);
+    /// What the next tick would do, and every gate that does not pass, each gate judged once:
+    /// held back by the first failing one in [`Gate::ORDER`], or send what the quota and the
+    /// rows allow.
+    fn verdict(&self, p: &Programacion) -> (Verdict, Vec<Gate>) {
+        let judged: Vec<(Gate, Result<(), Skip>)> = Gate::ORDER
+            .into_iter()
+            .map(|g| (g, self.judge(g, p)))
+            .collect();
+        let failing = judged
+            .iter()
+            .filter(|(_, r)| r.is_err())
+            .map(|(g, _)| *g)
+            .collect();
+        if let Some(skip) = judged.into_iter().find_map(|(_, r)| r.err()) {
+            return (Verdict::WouldSkip(skip), failing);
         }
         // Every gate passed, the quota with them: these are the sends it leaves.
         let left = gates::quota(p, self.enviados_hoy, self.now).unwrap_or_default();
-        Verdict::WouldSend {
+        let verdict = Verdict::WouldSend {
             rows: self.pending.sendable.min(left),
             to_error: self.pending.to_error_within(left),
-        }
-    }
-
-    /// The gates among `ORDER` that do not pass.
-    fn failing(&self, p: &Programacion) -> Vec<Gate> {
-        Gate::ORDER
-            .into_iter()
-            .filter(|g| self.judge(*g, p).is_err())
-            .collect()
+        };
+        (verdict, failing)
     }
 }
 
@@ -165,7 +168,7 @@ pub(super) fn judge(row: Row, facts: Facts) -> ProgramacionPreview {
     let values = Values::read(&row);
     let dias_semana = row.dias_semana.clone().unwrap_or_default();
     let (verdict, failing) = match values.programacion(&row) {
-        Some(p) => (facts.verdict(&p), facts.failing(&p)),
+        Some(p) => facts.verdict(&p),
         None => (
             Verdict::Unreadable(format!(
                 "{}; the scheduler cannot read this programación",

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::super::{Fault, FaultKind, Shared};
 use super::{Answer, Call, Reply, error_envelope, malformed_json_body};
+use crate::domain::CHAT_SUFFIX;
 use crate::session::{MAX_RECONNECTION_ATTEMPTS, SessionState, parse_cliente_id_header};
 
 /// The v1 answer: JSON, bent afterwards by any injected fault.
@@ -193,8 +194,8 @@ const INVALID_WID_MSG: &str = "Evaluation failed: Error: wid error: invalid wid"
 /// letters, non-ASCII, 300 digits) makes the library throw, so the send fails with 500
 /// SEND_FAILED, and no message id the contract forbids is ever made up.
 fn whatsapp_chat_id(to: &str) -> Option<String> {
-    let number = to.strip_suffix("@c.us").unwrap_or(to);
+    let number = to.strip_suffix(CHAT_SUFFIX).unwrap_or(to);
     let addressable =
         (1..=15).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit());
-    addressable.then(|| format!("{number}@c.us"))
+    addressable.then(|| format!("{number}{CHAT_SUFFIX}"))
 }

@@ -213,7 +213,7 @@ pub(super) fn judge(row: Row, facts: Facts) -> ProgramacionPreview {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doctor::tick::tests::pendiente;
+    use crate::doctor::tick::pending::tests::pendiente;
     use crate::domain::DEFAULT_TZ;
     use crate::session::SessionState;
 

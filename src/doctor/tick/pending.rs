@@ -121,7 +121,11 @@ pub(super) mod tests {
     use super::*;
 
     /// A `pendiente` row of campaign 1 with this phone and text.
-    pub(in crate::doctor::tick) fn pendiente(id: i64, telefono: Option<&str>, mensaje: Option<&str>) -> Envio {
+    pub(in crate::doctor::tick) fn pendiente(
+        id: i64,
+        telefono: Option<&str>,
+        mensaje: Option<&str>,
+    ) -> Envio {
         Envio {
             id,
             campania_id: 1,

@@ -36,3 +36,8 @@ export LMH_REQUIRE_DOCKER=1
 export LMH_REQUIRE_TLS=1
 
 cargo test --locked
+
+# The library as another crate uses it: without clap, anyhow or testcontainers; and its docs,
+# whose links name real items.
+cargo build --locked --lib --no-default-features
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --lib

@@ -7,7 +7,7 @@ use super::{ContainerError, DEFAULT_IMAGE, IMAGE_ENV};
 /// The image named by `LMH_MYSQL_IMAGE`, or [`DEFAULT_IMAGE`] when it is unset.
 ///
 /// The value is returned as given (an empty or malformed value is reported by
-/// [`parse_image`] / [`MysqlContainer::start`], which name the variable).
+/// [`parse_image`] / [`MysqlContainer::start`](super::MysqlContainer::start), which name the variable).
 pub fn image_from_env() -> String {
     match std::env::var_os(IMAGE_ENV) {
         None => DEFAULT_IMAGE.to_string(),

@@ -10,7 +10,7 @@
 //!
 //! The image rules and errors are always built; starting a container needs the `container`
 //! feature (testcontainers). Without it, [`MysqlContainer::start`] fails with
-//! [`ContainerError::NotBuilt`] and [`docker_available`] says no.
+//! `ContainerError::NotBuilt` and [`docker_available`] says no.
 
 use std::time::Duration;
 

@@ -150,7 +150,8 @@ async fn run_in(db: &ScratchDb, schedule: &Schedule) -> Result<ScheduleRun, Chao
         crashed
     };
     let (kills, chaos) = tokio::join!(killer, ticking);
-    let crashed = chaos?;
+    let dead = chaos?;
+    let crashed = dead.is_some();
     admin.close().await;
 
     heal(&mut world).await?;
@@ -162,7 +163,7 @@ async fn run_in(db: &ScratchDb, schedule: &Schedule) -> Result<ScheduleRun, Chao
     ev.baseline_counters = baseline.counters;
     ev.journal = Some(world.mock.journal());
     ev.journal_in_run_time = true;
-    let (tally, findings) = verdict::judge(&ev);
+    let (tally, findings) = verdict::judge(&ev, dead.as_deref());
     Ok(ScheduleRun {
         tally,
         findings,
@@ -172,13 +173,13 @@ async fn run_in(db: &ScratchDb, schedule: &Schedule) -> Result<ScheduleRun, Chao
     })
 }
 
-/// The ticks under faults. Returns whether the crash happened.
+/// The ticks under faults. Returns the worker id of the process that crashed, if one did.
 async fn chaos_ticks(
     world: &mut World<'_>,
     schedule: &Schedule,
     admin: &MySqlPool,
     blocker_id: &Mutex<Option<i64>>,
-) -> Result<bool, ChaosError> {
+) -> Result<Option<String>, ChaosError> {
     let mut first = world.scheduler()?;
     let second = if schedule.two_schedulers {
         Some(world.scheduler()?)
@@ -187,7 +188,7 @@ async fn chaos_ticks(
     };
     let mut crash = schedule.crash;
     let mut crashed = false;
-    let mut replaced = false;
+    let mut dead = None;
     for _ in 0..schedule.chaos_ticks {
         let errors_before = world.tick_errors;
         let first_tick = async {
@@ -210,7 +211,7 @@ async fn chaos_ticks(
         };
         let (e1, e2) = tokio::join!(first_tick, second_tick);
         world.tick_errors = errors_before + u32::from(e1) + u32::from(e2);
-        if crashed && schedule.crash.is_some() && crash.is_none() && !replaced {
+        if crashed && schedule.crash.is_some() && crash.is_none() && dead.is_none() {
             // The dead process's sessions close; a fresh process takes over: new worker id,
             // the dead one's locks and claims stay.
             let keep: Vec<i64> = blocker_id
@@ -222,12 +223,12 @@ async fn chaos_ticks(
             faults::kill_sessions(admin, world.db.name(), &keep)
                 .await
                 .map_err(ChaosError::Fault)?;
+            dead = Some(first.config().worker_id.clone());
             first = world.scheduler()?;
-            replaced = true;
         }
         world.clock.advance(Duration::from_secs(60));
     }
-    Ok(crashed)
+    Ok(dead)
 }
 
 /// Resolves when the crash is due: the provider holds (or just answered) the nth send, or

@@ -241,8 +241,7 @@ fn refuse_real_sends(base_url: &str, allow_send: bool, dry_run: bool) -> Result<
 
 /// Run every fixture end to end.
 pub async fn e2e(args: E2eArgs) -> Result<Verdict> {
-    let dry_run =
-        args.dry_run || switches::dry_run(std::env::var_os(switches::DRY_RUN).as_deref())?;
+    let dry_run = args.dry_run || switches::dry_run_from_env()?;
     let fixtures = load_fixtures(args.fixtures.as_deref())?;
     let provider = provider(&args.session_manager, args.journal.clone())?;
     if let Provider::Url { base_url, .. } = &provider {
@@ -336,8 +335,7 @@ pub async fn run(args: RunArgs) -> Result<Verdict> {
         write_stdout(&format!("{}\n", off.to_json_line()))?;
         return Ok(Verdict::Pass);
     }
-    let dry_run =
-        args.dry_run || switches::dry_run(std::env::var_os(switches::DRY_RUN).as_deref())?;
+    let dry_run = args.dry_run || switches::dry_run_from_env()?;
     let base_url = lmh::adapter::parse_base_url(&args.session_manager, "--session-manager")?;
     refuse_real_sends(&base_url, args.allow_send, dry_run)?;
     let fixture = lmh::fixtures::load(&args.fixtures)?;
@@ -357,18 +355,22 @@ pub async fn run(args: RunArgs) -> Result<Verdict> {
         if dry_run { ", DRY_RUN" } else { "" }
     );
     let result = async {
-        lmh::fixtures::insert(&fixture, &db).await?;
         let (scheduler, printed) = printing_scheduler(&db, &fixture, client, &args, dry_run);
         let ticks = if args.once { Some(1) } else { args.ticks };
         let every = Duration::from_secs(args.every);
-        let outcome = tokio::select! {
-            // Nobody reads the decisions any more (`| head`): stop quietly.
-            r = scheduler.run(every, ticks, || !stdout_closed() && !printed.write_failed()) => r.map(|_| None),
-            signal = &mut stop => Ok(Some(signal)),
-        };
-        let signal = match outcome {
-            Ok(signal) => signal,
-            Err(e) => return Err(e.into()),
+        // Stop after a tick when nobody reads the decisions any more (`| head`, quietly) or
+        // one could not be written (an error, below).
+        let go_on = || !stdout_closed() && !printed.write_failed();
+        let signal = tokio::select! {
+            r = async {
+                lmh::fixtures::insert(&fixture, &db).await?;
+                scheduler.run(every, ticks, go_on).await?;
+                anyhow::Ok(())
+            } => {
+                r?;
+                None
+            }
+            signal = &mut stop => Some(signal),
         };
         if let Some(signal) = signal {
             // The tick was dropped where it stood: a send it had claimed may have gone out.
@@ -380,11 +382,17 @@ pub async fn run(args: RunArgs) -> Result<Verdict> {
         printed.verdict()
     }
     .await;
+    let name = db.name().to_string();
     let dropped = db.drop_database().await;
-    // The run's own error (an interrupt) comes first; then whether the database went.
-    let verdict = result?;
-    dropped?;
-    Ok(verdict)
+    // The run's own error (an interrupt) comes first; a database left behind is still said.
+    match (result, dropped) {
+        (Ok(verdict), dropped) => dropped.map(|_| verdict).map_err(Into::into),
+        (Err(e), Err(drop)) => {
+            eprintln!("lmh scheduler: the scratch database {name} was not dropped: {drop}");
+            Err(e)
+        }
+        (Err(e), Ok(_)) => Err(e),
+    }
 }
 
 /// The scheduler of `lmh scheduler run`, printing each decision as one JSON line as it is

@@ -52,7 +52,7 @@ pub use resolve::{Candidate, Effective, Resolution, ServiceConfig, ServiceInputs
 pub use scan::{ScanOptions, ScanReport};
 pub use shell::{parse_shell_var, read_shell_file};
 pub use source::{Service, Source, SourceKind};
-pub use validate::{BaseUrl, parse_base_url};
+pub use validate::BaseUrl;
 
 /// The variable both services listen on.
 pub const PORT_KEY: &str = "PORT";

@@ -37,15 +37,8 @@ impl BaseUrl {
     }
 
     /// Whether `other`, a URL lmh was given, reaches the same endpoint: the same scheme, port
-    /// and host, every name of this machine counting as one.
-    ///
-    /// ```
-    /// let hub = lmh::config::parse_base_url("http://localhost:3001").unwrap();
-    /// assert!(hub.same_endpoint("http://127.0.0.1:3001/"));
-    /// assert!(!hub.same_endpoint("http://127.0.0.1:3011"));
-    /// assert!(!hub.same_endpoint("https://localhost:3001"));
-    /// assert!(!hub.same_endpoint("not a url"));
-    /// ```
+    /// and host, every name of this machine counting as one. A URL central-hub would refuse
+    /// (one with a path, say) reaches nothing central-hub reaches.
     pub fn same_endpoint(&self, other: &str) -> bool {
         let Ok(other) = parse_base_url(other) else {
             return false;
@@ -154,5 +147,20 @@ pub fn parse_port(value: &str) -> Result<u16, String> {
             "{} is out of range; a port is 1-65535 (Node would refuse to listen)",
             super::source::shorten(trimmed, 40)
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_endpoint_counts_every_name_of_this_machine_as_one() {
+        let hub = parse_base_url("http://localhost:3001").unwrap();
+        assert!(hub.same_endpoint("http://127.0.0.1:3001/"));
+        assert!(!hub.same_endpoint("http://127.0.0.1:3011"));
+        assert!(!hub.same_endpoint("https://localhost:3001"));
+        assert!(!hub.same_endpoint("http://localhost:3001/sm"));
+        assert!(!hub.same_endpoint("not a url"));
     }
 }

@@ -384,7 +384,7 @@ mod tests {
 
     #[test]
     fn a_repeat_under_another_spelling_of_the_client_is_still_a_repeat() {
-        // The provider reads " 51" and "051" as client 51, as it reads "51".
+        // The provider reads "051" as client 51, as it reads "51".
         let ev = Evidence {
             journal: Some(vec![
                 foreign_send(1, ("x-cliente-id", "51"), "m1"),

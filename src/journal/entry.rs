@@ -73,9 +73,9 @@ impl JournalEntry {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The client the request was for: what the provider understood, else read off its
-    /// `X-Cliente-Id` header as the provider reads it (a journal written by another tool may
-    /// not say).
+    /// The client the request was meant for: what the provider understood, else its
+    /// `X-Cliente-Id` header read as the v1 provider reads it (a journal written by another
+    /// tool, or by a provider that understood no client, does not say).
     pub fn cliente(&self) -> Option<u64> {
         self.cliente_id.or_else(|| {
             self.header("x-cliente-id")

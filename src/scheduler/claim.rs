@@ -6,10 +6,22 @@ use super::recording::RecordingConn;
 use super::{Envio, ORIGIN, Programacion, Scheduler, SchedulerError, db};
 use crate::domain::{EstadoEnvio, PendingRows};
 
+/// SQL condition on `i` (an `lmh_envio_intentos` row): its claim holds its row. A macro so that
+/// [`UNCLAIMED`] and [`Scheduler::held_rows`] are built from it at compile time.
+macro_rules! holds_row {
+    () => {
+        "i.resultado <> 'reintentar'"
+    };
+}
+
 /// SQL condition on `e` (an `ll_envios_whatsapp` row): no claim holds it. A released claim
 /// (`reintentar`) does not; the attempt limit is enforced when it is claimed again. The SQL
 /// side of [`crate::domain::ResultadoIntento::holds_row`].
-pub const UNCLAIMED: &str = "NOT EXISTS (SELECT 1 FROM lmh_envio_intentos i WHERE i.envio_id = e.id AND i.resultado <> 'reintentar')";
+pub const UNCLAIMED: &str = concat!(
+    "NOT EXISTS (SELECT 1 FROM lmh_envio_intentos i WHERE i.envio_id = e.id AND ",
+    holds_row!(),
+    ")"
+);
 
 /// What became of a confirmed send's transaction.
 pub(super) enum Recorded {
@@ -53,13 +65,14 @@ impl Scheduler {
     /// outcome: counted as `doctor` counts them, so that both say the same when nothing is
     /// left to send.
     pub(super) async fn held_rows(&self, campania_id: i64) -> Result<PendingRows, SchedulerError> {
-        let (claimed, outcome_unknown): (i64, i64) = sqlx::query_as(
+        let (claimed, outcome_unknown): (i64, i64) = sqlx::query_as(concat!(
             "SELECT CAST(COUNT(*) AS SIGNED),
                     CAST(COALESCE(SUM(i.resultado = 'desconocido'), 0) AS SIGNED)
              FROM ll_envios_whatsapp e
-             JOIN lmh_envio_intentos i ON i.envio_id = e.id AND i.resultado <> 'reintentar'
-             WHERE e.campania_id = ? AND e.estado = 'pendiente'",
-        )
+             JOIN lmh_envio_intentos i ON i.envio_id = e.id AND ",
+            holds_row!(),
+            " WHERE e.campania_id = ? AND e.estado = 'pendiente'",
+        ))
         .bind(campania_id)
         .fetch_one(&self.pool)
         .await

@@ -74,7 +74,8 @@ pub enum Event {
     PacedToNextTick,
     /// Rows stay `pendiente` although everything says they should go.
     Stuck,
-    /// `AUTO_CAMPAIGNS_ENABLED` switches the scheduler off: no tick runs.
+    /// `AUTO_CAMPAIGNS_ENABLED` switches the scheduler off: no tick runs (so no tick's report
+    /// holds it; `lmh scheduler run` prints it instead of ticking).
     SchedulerDisabled,
 }
 

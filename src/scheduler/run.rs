@@ -8,7 +8,7 @@ use crate::db::rows::{INTENTO_COLUMNS, decode_intento};
 
 impl Scheduler {
     /// Tick every `every` (a tick never overlaps the previous one) until `ticks` ticks ran
-    /// (`None`: until dropped) or `go_on` says no after a tick. How many ticks ran.
+    /// (at least one; `None`: until dropped) or `go_on` says no after a tick. How many ran.
     pub async fn run(
         &self,
         every: Duration,

@@ -1,4 +1,6 @@
-//! central-hub's environment switches for its scheduler, read as central-hub reads them.
+//! central-hub's environment switches for its scheduler: `AUTO_CAMPAIGNS_ENABLED` as
+//! central-hub reads it when set (unset, lmh runs: it was asked to), and `DRY_RUN`, where lmh
+//! stops on a value that is neither `true` nor `false` rather than guess.
 //!
 //! ```
 //! use lmh::scheduler::switches::{dry_run, off};
@@ -23,13 +25,18 @@ pub const DRY_RUN: &str = "DRY_RUN";
 /// The scheduler is switched off: the one line it prints instead of running.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Off {
-    /// Always [`Event::SchedulerDisabled`].
-    pub event: Event,
+    /// Always [`Event::SchedulerDisabled`], so that the line reads like a decision.
+    event: Event,
     /// Why, in words.
     pub detail: String,
 }
 
 impl Off {
+    /// The event of the line: [`Event::SchedulerDisabled`].
+    pub fn event(&self) -> Event {
+        self.event
+    }
+
     /// The decision as one JSON line, like a tick's.
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| format!("{self:?}"))
@@ -47,6 +54,11 @@ pub fn off(value: Option<&OsStr>) -> Option<Off> {
             "{AUTO_CAMPAIGNS_ENABLED}={value:?}: only the exact value \"true\" enables the scheduler; no tick run"
         ),
     })
+}
+
+/// [`dry_run`] on this process's `DRY_RUN`.
+pub fn dry_run_from_env() -> Result<bool, BadDryRun> {
+    dry_run(std::env::var_os(DRY_RUN).as_deref())
 }
 
 /// A `DRY_RUN` value that is neither `true` nor `false`.

@@ -261,6 +261,12 @@ impl TestApp {
         lmh::invariants::check(&ev)
     }
 
+    /// Assert that every invariant holds over what the run left, `expected` per row.
+    pub async fn assert_invariants_hold(&self, expected: &[(i64, lmh::invariants::Expected)]) {
+        let checks = self.invariants(expected).await;
+        assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    }
+
     pub async fn drop(self) {
         self.db.drop_database().await.unwrap();
     }

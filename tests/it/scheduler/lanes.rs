@@ -7,7 +7,7 @@ use crate::helpers;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use helpers::{TestApp, failed, seed_day};
+use helpers::{TestApp, seed_day};
 use lmh::invariants::Expected;
 use lmh::mock::{Fault, FaultKind};
 use lmh::scheduler::{Event, Pacing, SchedulerConfig};
@@ -61,8 +61,8 @@ async fn one_clients_pacing_and_slow_provider_never_delay_another_client() {
         assert_eq!(offsets, vec![0, 60, 120, 180, 240], "cliente {cliente}");
     }
     assert_eq!((app.clock.now() - start).num_seconds(), 240);
-    let checks = app.invariants(&all(&ids, Expected::Enviado)).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&all(&ids, Expected::Enviado))
+        .await;
     app.drop().await;
 }
 
@@ -101,8 +101,7 @@ async fn one_clients_failure_stops_only_its_own_lane() {
     assert_eq!(report.unknown, vec![a[0]]);
     let mut expected = all(&b, Expected::Enviado);
     expected.extend(all(&a, Expected::Pendiente));
-    let checks = app.invariants(&expected).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&expected).await;
     app.drop().await;
 }
 
@@ -136,8 +135,7 @@ async fn a_row_claimed_ahead_is_released_when_the_batch_stops() {
     assert_eq!(claims, 0, "the row claimed ahead was released");
     let mut expected = all(&ids[..3], Expected::Enviado);
     expected.extend(all(&ids[3..], Expected::Pendiente));
-    let checks = app.invariants(&expected).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&expected).await;
     app.drop().await;
 }
 
@@ -171,8 +169,7 @@ async fn two_schedulers_with_lanes_keep_quota_lock_and_at_most_once() {
     for p in 1..=4 {
         assert_eq!(app.counter(p).await, 7, "programación {p}");
     }
-    let checks = app.invariants(&expected).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&expected).await;
     app.drop().await;
 }
 
@@ -201,7 +198,7 @@ async fn a_tick_budget_hands_the_rest_of_a_paced_batch_to_the_next_tick() {
         .map(|t| (*t - start).num_seconds())
         .collect();
     assert_eq!(offsets, vec![0, 60, 120, 180], "paced across ticks");
-    let checks = app.invariants(&all(&ids, Expected::Enviado)).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&all(&ids, Expected::Enviado))
+        .await;
     app.drop().await;
 }

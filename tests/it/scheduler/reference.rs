@@ -29,8 +29,8 @@ async fn happy_path_sends_every_row_once_and_records_it_in_one_go() {
     assert_eq!(again.sent, 0);
     assert_eq!(again.count(Event::NothingPending), 1);
     assert_eq!(app.mock.deliveries().len(), 5);
-    let checks = app.invariants(&all(&ids, Expected::Enviado)).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&all(&ids, Expected::Enviado))
+        .await;
     app.drop().await;
 }
 
@@ -46,8 +46,7 @@ async fn quota_is_respected_across_ticks() {
     assert_eq!(app.counter(1).await, 3);
     let mut expected = all(&ids[..3], Expected::Enviado);
     expected.extend(all(&ids[3..], Expected::Pendiente));
-    let checks = app.invariants(&expected).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&expected).await;
     app.drop().await;
 }
 
@@ -86,8 +85,8 @@ async fn a_session_that_is_not_ready_sends_nothing() {
             .iter()
             .all(|e| e.operation.as_deref() != Some("send"))
     );
-    let checks = app.invariants(&all(&ids, Expected::Pendiente)).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&all(&ids, Expected::Pendiente))
+        .await;
     app.drop().await;
 }
 
@@ -349,8 +348,8 @@ async fn two_schedulers_on_one_database_never_send_the_same_row() {
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     assert_eq!(ra.sent + rb.sent, 40);
     assert_eq!(app.mock.deliveries().len(), 40);
-    let checks = app.invariants(&all(&ids, Expected::Enviado)).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&all(&ids, Expected::Enviado))
+        .await;
     app.drop().await;
 }
 
@@ -418,8 +417,7 @@ async fn a_crash_mid_batch_leaves_no_duplicate_and_a_correct_counter() {
     assert_eq!(app.counter(1).await, 4);
     let mut expected = vec![(ids[0], Expected::Pendiente)];
     expected.extend(all(&ids[1..], Expected::Enviado));
-    let checks = app.invariants(&expected).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&expected).await;
     app.drop().await;
 }
 
@@ -500,8 +498,8 @@ mod historical_bugs {
             scheduler.tick().await.unwrap();
             app.clock.advance(Duration::from_secs(60));
         }
-        let checks = app.invariants(&all(&ids, Expected::Pendiente)).await;
-        assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+        app.assert_invariants_hold(&all(&ids, Expected::Pendiente))
+            .await;
         app.drop().await;
     }
 }
@@ -548,8 +546,7 @@ async fn a_long_paced_batch_keeps_its_lock_and_the_quota_holds() {
     assert_eq!(app.counter(1).await, 20);
     let mut expected = all(&ids[..20], Expected::Enviado);
     expected.extend(all(&ids[20..], Expected::Pendiente));
-    let checks = app.invariants(&expected).await;
-    assert!(failed(&checks).is_empty(), "{:#?}", failed(&checks));
+    app.assert_invariants_hold(&expected).await;
     app.drop().await;
 }
 

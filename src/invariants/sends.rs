@@ -18,7 +18,7 @@ pub(super) fn send_requests(
 ) -> impl Iterator<Item = (&JournalEntry, Option<serde_json::Value>)> {
     ev.entries()
         .iter()
-        .filter(|e| e.operation.as_deref() == Some("send"))
+        .filter(|e| e.is_send())
         .map(|e| (e, e.json_body()))
 }
 

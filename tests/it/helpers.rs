@@ -261,6 +261,11 @@ impl TestApp {
         lmh::invariants::check(&ev)
     }
 
+    /// `/send` requests the mock received, carried out or not.
+    pub fn sends(&self) -> usize {
+        self.mock.journal().iter().filter(|e| e.is_send()).count()
+    }
+
     /// Assert that every invariant holds over what the run left, `expected` per row.
     pub async fn assert_invariants_hold(&self, expected: &[(i64, lmh::invariants::Expected)]) {
         let checks = self.invariants(expected).await;

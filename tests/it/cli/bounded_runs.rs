@@ -208,13 +208,7 @@ fn an_interrupted_run_reports_its_send_in_flight_and_exits_130_or_143() {
             assert!(Instant::now() < deadline);
         }
         // Wait until the second send is held by the provider, then interrupt.
-        while mock
-            .journal()
-            .iter()
-            .filter(|e| e.operation.as_deref() == Some("send"))
-            .count()
-            < 2
-        {
+        while mock.journal().iter().filter(|e| e.is_send()).count() < 2 {
             assert!(Instant::now() < deadline, "the second send never came");
             std::thread::sleep(Duration::from_millis(10));
         }

@@ -108,12 +108,7 @@ async fn an_id_already_recorded_for_another_row_is_an_unknown_outcome_and_writes
     assert_eq!(claim_of(&app, ids[1]).await.unwrap().0, "desconocido");
     let again = app.scheduler().tick().await.unwrap();
     assert_eq!(again.sent, 0, "{:#?}", again.decisions);
-    let sends = app
-        .mock
-        .journal()
-        .iter()
-        .filter(|e| e.operation.as_deref() == Some("send"))
-        .count();
+    let sends = app.sends();
     assert_eq!(sends, 1, "asked to send once, never again");
     app.drop().await;
 }
@@ -179,12 +174,7 @@ async fn a_failure_inside_the_send_transaction_writes_none_of_it() {
         .unwrap();
     let again = app.scheduler().tick().await.unwrap();
     assert_eq!(again.sent, 2, "{:#?}", again.decisions);
-    let sends = app
-        .mock
-        .journal()
-        .iter()
-        .filter(|e| e.operation.as_deref() == Some("send"))
-        .count();
+    let sends = app.sends();
     assert_eq!(sends, 3, "row 0 asked once, rows 1 and 2 once each");
     app.drop().await;
 }

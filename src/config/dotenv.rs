@@ -25,8 +25,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::source::{REDACTED, is_secret_key};
 use super::{ConfigError, Severity, read_text};
+use crate::redact::{REDACTED, is_secret_key};
 
 /// One `KEY=value` that dotenv loads.
 #[derive(Clone, PartialEq, Eq)]

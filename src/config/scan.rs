@@ -13,7 +13,8 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use super::ConfigError;
-use super::source::{REDACTED, is_secret_key, mask_url_password, shorten};
+use super::source::shorten;
+use crate::redact::{self, REDACTED, is_secret_key};
 
 /// Limits that keep a scan bounded.
 #[derive(Debug, Clone)]
@@ -301,5 +302,5 @@ pub fn redact_line(line: &str) -> String {
         out.push_str(REDACTED);
         rest = &value[value_len..];
     }
-    shorten(&mask_url_password(&out), 200)
+    shorten(&redact::text(&out), 200)
 }

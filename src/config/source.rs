@@ -193,18 +193,10 @@ impl Assignment {
                     None => format!("process.env.{var}"),
                 }
             }
-            Assignment::Unreadable { expr } => {
-                if is_secret_key(key) {
-                    REDACTED.to_string()
-                } else {
-                    expr.clone()
-                }
-            }
+            Assignment::Unreadable { expr } => display_value(key, expr),
         }
     }
 }
-
-pub use crate::redact::{REDACTED, is_secret_key, text as mask_url_password};
 
 /// A value as it may appear in output: secrets redacted, URL credentials masked, long values cut.
 pub fn display_value(key: &str, value: &str) -> String {

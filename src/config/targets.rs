@@ -3,7 +3,7 @@
 //! `lmh doctor --hub DIR` needs nothing else.
 
 use super::resolve::{Effective, Resolution, ServiceConfig};
-use super::source::mask_url_password;
+use crate::redact;
 
 /// The database variables central-hub reads, in the order a URL is built from them.
 pub const DB_KEYS: [&str; 5] = ["DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME"];
@@ -29,7 +29,7 @@ impl std::fmt::Debug for Derived {
 impl Derived {
     /// The value with any password masked.
     pub fn shown(&self) -> String {
-        mask_url_password(&self.value)
+        redact::text(&self.value)
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 
 use url::Url;
 
-use super::source::mask_url_password;
+use crate::redact;
 
 /// central-hub's `SESSION_MANAGER_BASE_URL` after the hub's own validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl BaseUrl {
 /// Validate a `SESSION_MANAGER_BASE_URL` value: http/https, a host, nothing after the
 /// authority but one optional trailing slash. The error says what is wrong and what to write.
 pub fn parse_base_url(value: &str) -> Result<BaseUrl, String> {
-    let shown = mask_url_password(value);
+    let shown = redact::text(value);
     if value.trim().is_empty() {
         return Err("it is empty; write it as http://host:port".into());
     }

@@ -2,7 +2,8 @@
 
 use super::*;
 use lmh::config::read_shell_file;
-use lmh::config::source::{display_value, is_secret_key, mask_url_password};
+use lmh::config::source::display_value;
+use lmh::redact::{self, is_secret_key};
 
 #[test]
 fn unreadable_inputs_are_errors_naming_the_path() {
@@ -66,7 +67,7 @@ fn secret_redaction() {
     }
     assert!(!is_secret_key("SESSION_MANAGER_BASE_URL"));
     assert_eq!(
-        mask_url_password("mysql://root:pw@db:3306/x and http://h:1"),
+        redact::text("mysql://root:pw@db:3306/x and http://h:1"),
         "mysql://root:<redacted>@db:3306/x and http://h:1"
     );
     // A user name alone is the token; token-like query values are secrets too.

@@ -93,34 +93,34 @@ pub fn status_answer(asked: u64, facts: &StatusFacts) -> Result<(), RuleBreak> {
             ),
         );
     }
-    if facts.can_send_messages != state.can_send() {
-        return broken(
-            STATUS_STATE_CONSISTENT,
-            format!(
-                "state {state} with can_send_messages {}; only READY sends",
-                facts.can_send_messages
-            ),
-        );
-    }
-    // A consumer reading `connected` instead of `state` would decide otherwise.
-    if facts.connected != state.can_send() {
-        return broken(
-            STATUS_STATE_CONSISTENT,
-            format!(
-                "state {state} with connected {}; only READY is connected",
-                facts.connected
-            ),
-        );
-    }
-    if facts.needs_qr != state.needs_qr() {
-        return broken(
-            STATUS_STATE_CONSISTENT,
-            format!(
-                "state {state} with needs_qr {}; a QR is needed exactly in QR_REQUIRED, \
-                 AUTH_FAILURE and DISCONNECTED_LOGOUT",
-                facts.needs_qr
-            ),
-        );
+    // `connected` too: a consumer reading it instead of `state` would decide otherwise.
+    let flags = [
+        (
+            "can_send_messages",
+            facts.can_send_messages,
+            state.can_send(),
+            "only READY sends",
+        ),
+        (
+            "connected",
+            facts.connected,
+            state.can_send(),
+            "only READY is connected",
+        ),
+        (
+            "needs_qr",
+            facts.needs_qr,
+            state.needs_qr(),
+            "a QR is needed exactly in QR_REQUIRED, AUTH_FAILURE and DISCONNECTED_LOGOUT",
+        ),
+    ];
+    for (field, said, implied, why) in flags {
+        if said != implied {
+            return broken(
+                STATUS_STATE_CONSISTENT,
+                format!("state {state} with {field} {said}; {why}"),
+            );
+        }
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::db::rows::{ENVIO_COLUMNS, decode_envio};
 use crate::domain::normalize_phone;
 use crate::e2e::E2eError;
 use crate::fixtures::ProgramacionFixture;
-use crate::scheduler::{Pacing, Scheduler, SchedulerConfig};
+use crate::scheduler::Pacing;
 
 /// What one drain did.
 #[derive(Debug, Clone)]
@@ -36,17 +36,7 @@ fn bench_err(doing: &str) -> impl FnOnce(sqlx::Error) -> E2eError + '_ {
 /// lmh's scheduler on `load`, ticking until a tick sends nothing.
 pub async fn lmh(server_url: &str, load: &Load) -> Result<Drained, E2eError> {
     let world = World::new(server_url, load).await?;
-    let scheduler = Scheduler::new(
-        &world.db,
-        world.client.clone(),
-        world.clock.clone(),
-        SchedulerConfig {
-            tz: world.fixture.tz,
-            pacing: Pacing::NONE,
-            worker_id: "lmh-bench".into(),
-            ..SchedulerConfig::default()
-        },
-    );
+    let scheduler = world.scheduler(Pacing::NONE, "lmh-bench");
     let before = counters(world.db.pool())
         .await
         .map_err(bench_err("reading server counters"))?;

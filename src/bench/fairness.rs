@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use super::world::{Load, World};
 use crate::domain::local_to_utc;
 use crate::e2e::E2eError;
-use crate::scheduler::{Pacing, Scheduler, SchedulerConfig, TICK_PERIOD};
+use crate::scheduler::{Pacing, TICK_PERIOD};
 
 /// What the day showed.
 #[derive(Debug, Clone)]
@@ -30,17 +30,7 @@ pub struct Day {
 /// Run `load` from its start to its end on 60-s ticks, production pacing.
 pub async fn day(server_url: &str, load: &Load) -> Result<Day, E2eError> {
     let world = World::new(server_url, load).await?;
-    let scheduler = Scheduler::new(
-        &world.db,
-        world.client.clone(),
-        world.clock.clone(),
-        SchedulerConfig {
-            tz: world.fixture.tz,
-            pacing: Pacing::PRODUCTION,
-            worker_id: "lmh-bench-day".into(),
-            ..SchedulerConfig::default()
-        },
-    );
+    let scheduler = world.scheduler(Pacing::PRODUCTION, "lmh-bench-day");
     let end = local_to_utc(world.fixture.tz, world.fixture.end)
         .ok_or_else(|| E2eError::Provider(format!("no instant {}", world.fixture.end)))?;
     let started = Instant::now();

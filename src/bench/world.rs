@@ -13,6 +13,7 @@ use crate::e2e::E2eError;
 use crate::fixtures::{self, Fixture};
 use crate::invariants::{self, Evidence};
 use crate::mock::MockSessionManager;
+use crate::scheduler::{Pacing, Scheduler, SchedulerConfig};
 
 /// The shape of a synthetic load.
 #[derive(Debug, Clone)]
@@ -129,6 +130,21 @@ impl World {
             client,
             clock,
         })
+    }
+
+    /// lmh's scheduler on this world, with `pacing`, as `worker_id`.
+    pub fn scheduler(&self, pacing: Pacing, worker_id: &str) -> Scheduler {
+        Scheduler::new(
+            &self.db,
+            self.client.clone(),
+            self.clock.clone(),
+            SchedulerConfig {
+                tz: self.fixture.tz,
+                pacing,
+                worker_id: worker_id.into(),
+                ..SchedulerConfig::default()
+            },
+        )
     }
 
     /// Every invariant over what the run left, with the fixture's expected outcomes: the ones

@@ -128,6 +128,14 @@ impl TickReport {
     pub fn count(&self, event: Event) -> usize {
         self.decisions.iter().filter(|d| d.event == event).count()
     }
+
+    /// The detail of the first decision of this kind.
+    pub fn detail_of(&self, event: Event) -> Option<&str> {
+        self.decisions
+            .iter()
+            .find(|d| d.event == event)
+            .map(|d| d.detail.as_str())
+    }
 }
 
 impl Event {

@@ -31,6 +31,15 @@ async fn historial_rows(app: &TestApp, envio: i64) -> Vec<(String, String, Strin
     .unwrap()
 }
 
+/// Nothing of the send transaction of `envio` was written (row, historial, counter), and its
+/// claim says its outcome is unknown.
+async fn assert_nothing_recorded(app: &TestApp, envio: i64) {
+    assert_eq!(app.estado(envio).await, "pendiente");
+    assert!(historial_rows(app, envio).await.is_empty());
+    assert_eq!(app.counter(1).await, 0);
+    assert_eq!(claim_of(app, envio).await.unwrap().0, "desconocido");
+}
+
 #[tokio::test]
 async fn a_confirmed_send_writes_the_row_its_historial_counter_and_claim_together() {
     let app = TestApp::spawn(seed_day(10, 0)).await;
@@ -91,21 +100,13 @@ async fn an_id_already_recorded_for_another_row_is_an_unknown_outcome_and_writes
     let report = app.scheduler().tick().await.unwrap();
     assert_eq!(report.sent, 0, "{:#?}", report.decisions);
     assert_eq!(report.unknown, vec![ids[1]]);
-    let unknown = report
-        .decisions
-        .iter()
-        .find(|d| d.event == Event::OutcomeUnknown)
-        .unwrap();
+    let unknown = report.detail_of(Event::OutcomeUnknown).unwrap();
     assert!(
-        unknown.detail.contains("already given for another row"),
-        "{}",
-        unknown.detail
+        unknown.contains("already given for another row"),
+        "{unknown}"
     );
-    // Nothing of the transaction was written; the claim keeps the row from being re-sent.
-    assert_eq!(app.estado(ids[1]).await, "pendiente");
-    assert!(historial_rows(&app, ids[1]).await.is_empty());
-    assert_eq!(app.counter(1).await, 0);
-    assert_eq!(claim_of(&app, ids[1]).await.unwrap().0, "desconocido");
+    // The claim keeps the row from being re-sent.
+    assert_nothing_recorded(&app, ids[1]).await;
     let again = app.scheduler().tick().await.unwrap();
     assert_eq!(again.sent, 0, "{:#?}", again.decisions);
     let sends = app.sends();
@@ -134,19 +135,12 @@ async fn a_failure_inside_the_send_transaction_writes_none_of_it() {
     let report = app.scheduler().tick().await.unwrap();
     assert_eq!(report.sent, 0, "{:#?}", report.decisions);
     assert_eq!(report.unknown, vec![ids[0]], "{:#?}", report.decisions);
-    let unknown = report
-        .decisions
-        .iter()
-        .find(|d| d.event == Event::OutcomeUnknown)
-        .unwrap();
+    let unknown = report.detail_of(Event::OutcomeUnknown).unwrap();
     assert!(
-        unknown.detail.contains("next claim refused by the test"),
-        "the procedure's error reaches the decision: {}",
-        unknown.detail
+        unknown.contains("next claim refused by the test"),
+        "the procedure's error reaches the decision: {unknown}"
     );
-    assert_eq!(app.estado(ids[0]).await, "pendiente");
-    assert!(historial_rows(&app, ids[0]).await.is_empty());
-    assert_eq!(app.counter(1).await, 0);
+    assert_nothing_recorded(&app, ids[0]).await;
     let confirmed_id: Option<String> =
         sqlx::query_scalar("SELECT message_id FROM lmh_envio_intentos WHERE envio_id = ?")
             .bind(ids[0])
@@ -157,7 +151,6 @@ async fn a_failure_inside_the_send_transaction_writes_none_of_it() {
         confirmed_id, None,
         "the claim's confirmation was rolled back"
     );
-    assert_eq!(claim_of(&app, ids[0]).await.unwrap().0, "desconocido");
     assert_eq!(claim_of(&app, ids[1]).await, None);
     let checks = app
         .invariants(&[

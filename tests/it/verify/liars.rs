@@ -230,9 +230,7 @@ async fn a_provider_answering_another_error_code_than_the_request_provoked_fails
 
     // The same for a body that breaks the schema answered as a header problem.
     let s = liar(
-        Mock::given(method("POST"))
-            .and(path("/send"))
-            .and(header("X-Cliente-Id", ID))
+        with_id("POST", "/send")
             .and(body_string("{}"))
             .respond_with(json_answer(
                 400,
@@ -249,13 +247,7 @@ async fn a_provider_answering_another_error_code_than_the_request_provoked_fails
 
 #[tokio::test]
 async fn a_status_about_another_client_fails() {
-    let s = liar(
-        Mock::given(method("GET"))
-            .and(path("/status"))
-            .and(header("X-Cliente-Id", ID))
-            .respond_with(json_answer(200, ready_status(51))),
-    )
-    .await;
+    let s = liar(with_id("GET", "/status").respond_with(json_answer(200, ready_status(51)))).await;
     let report = verify(&s.uri(), false).await;
     fails_by(
         &report,
@@ -277,13 +269,7 @@ async fn a_self_contradictory_status_fails_naming_the_field() {
     ] {
         let mut body = ready_status(999_999);
         body[field] = json!(value);
-        let s = liar(
-            Mock::given(method("GET"))
-                .and(path("/status"))
-                .and(header("X-Cliente-Id", ID))
-                .respond_with(json_answer(200, body.clone())),
-        )
-        .await;
+        let s = liar(with_id("GET", "/status").respond_with(json_answer(200, body.clone()))).await;
         let report = verify(&s.uri(), false).await;
         fails_by(
             &report,
@@ -313,9 +299,7 @@ async fn a_self_contradictory_status_fails_naming_the_field() {
 async fn a_placeholder_message_id_fails() {
     for id in ["undefined", "null", "sent-via-ui", "NaN"] {
         let s = liar(
-            Mock::given(method("POST"))
-                .and(path("/send"))
-                .and(header("X-Cliente-Id", ID))
+            with_id("POST", "/send")
                 .and(body_string_contains("\"to\""))
                 .respond_with(json_answer(200, json!({"ok": true, "message_id": id}))),
         )
@@ -337,9 +321,7 @@ async fn a_placeholder_message_id_fails() {
     }
     // An empty id breaks the contract's schema already.
     let s = liar(
-        Mock::given(method("POST"))
-            .and(path("/send"))
-            .and(header("X-Cliente-Id", ID))
+        with_id("POST", "/send")
             .and(body_string_contains("\"to\""))
             .respond_with(json_answer(200, json!({"ok": true, "message_id": ""}))),
     )
@@ -353,9 +335,7 @@ async fn a_placeholder_message_id_fails() {
 async fn an_answer_labelled_with_another_content_type_fails() {
     let good = json!({"ok": true, "message_id": format!("true_{TO}@c.us_3EB0AA11BB22CC33")});
     let s = liar(
-        Mock::given(method("POST"))
-            .and(path("/send"))
-            .and(header("X-Cliente-Id", ID))
+        with_id("POST", "/send")
             .and(body_string_contains("\"to\""))
             .respond_with(
                 ResponseTemplate::new(200)
@@ -386,14 +366,9 @@ async fn an_answer_labelled_with_another_content_type_fails() {
     );
 
     // A /status without any Content-Type fails too.
-    let s = liar(
-        Mock::given(method("GET"))
-            .and(path("/status"))
-            .and(header("X-Cliente-Id", ID))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_bytes(ready_status(999_999).to_string()),
-            ),
-    )
+    let s = liar(with_id("GET", "/status").respond_with(
+        ResponseTemplate::new(200).set_body_bytes(ready_status(999_999).to_string()),
+    ))
     .await;
     fails_by(
         &verify(&s.uri(), false).await,
@@ -416,13 +391,7 @@ async fn a_qr_code_answer_that_contradicts_the_state_fails() {
         ),
     ];
     for lie in lies {
-        let s = liar(
-            Mock::given(method("GET"))
-                .and(path("/qr-code"))
-                .and(header("X-Cliente-Id", ID))
-                .respond_with(lie),
-        )
-        .await;
+        let s = liar(with_id("GET", "/qr-code").respond_with(lie)).await;
         fails_by(
             &verify(&s.uri(), false).await,
             "GET /qr-code answer for the session's state",
@@ -433,13 +402,7 @@ async fn a_qr_code_answer_that_contradicts_the_state_fails() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_exits_1_naming_the_rule() {
-    let s = liar(
-        Mock::given(method("GET"))
-            .and(path("/status"))
-            .and(header("X-Cliente-Id", ID))
-            .respond_with(json_answer(200, ready_status(51))),
-    )
-    .await;
+    let s = liar(with_id("GET", "/status").respond_with(json_answer(200, ready_status(51)))).await;
     let (code, stdout, _) = run_lmh_async(&["verify", "provider", "--base-url", &s.uri()]).await;
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("rule status-echoes-client"), "{stdout}");

@@ -365,6 +365,12 @@ fn syntax_error(src: &str, first: Option<(usize, String)>) -> JsError {
     }
 }
 
+/// The brackets that pair up, each opener with its closer.
+const PAIRS: [(char, char); 3] = [('{', '}'), ('[', ']'), ('(', ')')];
+
+/// The pair that opens and closes a template substitution (after its `$`).
+const BRACES: (char, char) = PAIRS[0];
+
 /// The first bracket that does not pair up, skipping strings, comments and template text.
 /// Only called once the parser has refused the file, to say which bracket; a regular
 /// expression holding brackets can mislead it, and then the parser's message is used.
@@ -372,38 +378,34 @@ fn unbalanced_bracket(src: &str) -> Option<JsError> {
     let mut open: Vec<(char, usize)> = Vec::new();
     let mut line = 1;
     let mut chars = src.chars().peekable();
-    // Where each template's `${` sits in `open`: its `}` resumes the template's text.
+    // Where each template substitution sits in `open` (as `$`): its closing brace resumes the
+    // template's text.
     let mut templates: Vec<usize> = Vec::new();
     while let Some(c) = chars.next() {
         if skip_comment_or_string(c, &mut chars, &mut line) {
             continue;
         }
+        let closes_substitution =
+            c == BRACES.1 && !open.is_empty() && templates.last() == Some(&(open.len() - 1));
         let mut substitution = false;
-        match c {
-            '`' => substitution = skip_template(&mut chars, &mut line),
-            '}' if !open.is_empty() && templates.last() == Some(&(open.len() - 1)) => {
-                open.pop();
-                templates.pop();
-                substitution = skip_template(&mut chars, &mut line);
-            }
-            '{' | '[' | '(' => open.push((c, line)),
-            '}' | ']' | ')' => {
-                let expected = match c {
-                    '}' => '{',
-                    ']' => '[',
-                    _ => '(',
-                };
-                let reason = match open.pop() {
-                    Some((o, _)) if o == expected => continue,
-                    Some((o, at)) => format!(
-                        "unbalanced brackets: `{c}` closes the `{}` opened at line {at}",
-                        shown(o)
-                    ),
-                    None => format!("unbalanced brackets: `{c}` closes nothing"),
-                };
-                return Some(JsError { line, reason });
-            }
-            _ => {}
+        if c == '`' {
+            substitution = skip_template(&mut chars, &mut line);
+        } else if closes_substitution {
+            open.pop();
+            templates.pop();
+            substitution = skip_template(&mut chars, &mut line);
+        } else if PAIRS.iter().any(|&(o, _)| o == c) {
+            open.push((c, line));
+        } else if let Some(&(expected, _)) = PAIRS.iter().find(|&&(_, close)| close == c) {
+            let reason = match open.pop() {
+                Some((o, _)) if o == expected => continue,
+                Some((o, at)) => format!(
+                    "unbalanced brackets: `{c}` closes the `{}` opened at line {at}",
+                    shown(o)
+                ),
+                None => format!("unbalanced brackets: `{c}` closes nothing"),
+            };
+            return Some(JsError { line, reason });
         }
         if substitution {
             open.push(('$', line));
@@ -419,9 +421,9 @@ fn unbalanced_bracket(src: &str) -> Option<JsError> {
     })
 }
 
-/// A template substitution's `${` is shown as the `{` it is.
+/// A template substitution, kept in `open` as `$`, is shown as the brace that opened it.
 fn shown(open: char) -> char {
-    if open == '$' { '{' } else { open }
+    if open == '$' { BRACES.0 } else { open }
 }
 
 /// Skip a comment or a quoted string starting with `c`; `false` when `c` starts neither.
@@ -472,7 +474,8 @@ fn skip_comment_or_string(
     true
 }
 
-/// Skip template text up to its end (`false`) or a `${` (`true`: a substitution opens).
+/// Skip template text up to its end (`false`) or a `$` and opening brace (`true`: a
+/// substitution opens).
 fn skip_template(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, line: &mut usize) -> bool {
     while let Some(c) = chars.next() {
         match c {
@@ -481,7 +484,7 @@ fn skip_template(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, line: &mu
             }
             '\n' => *line += 1,
             '`' => return false,
-            '$' if chars.peek() == Some(&'{') => {
+            '$' if chars.peek() == Some(&BRACES.0) => {
                 chars.next();
                 return true;
             }
@@ -576,5 +579,25 @@ mod tests {
         assert!(err.reason.contains("never closed"), "{err:?}");
         let err = read_module("module.exports = {\n a: 1 ]\n").unwrap_err();
         assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn brackets_in_templates_and_strings_are_read_as_javascript_does() {
+        // Template text, strings and comments hold no brackets; a substitution's braces do.
+        let src =
+            "const t = `}) ${ {a: [1]}.a } ]`;\n// ]\nconst s = '(';\nmodule.exports = { a: ( };\n";
+        let err = unbalanced_bracket(src).unwrap();
+        assert_eq!(err.line, 4);
+        assert!(
+            err.reason.contains("`}` closes the `(` opened at line 4"),
+            "{err:?}"
+        );
+        let err = unbalanced_bracket("x = 1;\nconst t = `a ${ b\n`;\n").unwrap();
+        assert_eq!(err.line, 2);
+        assert!(
+            err.reason.contains("the `{` opened here is never closed"),
+            "{err:?}"
+        );
+        assert!(unbalanced_bracket("const t = `${ `${x}` }`; f({ a: [] });").is_none());
     }
 }

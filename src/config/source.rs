@@ -212,3 +212,20 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     cut.push('…');
     cut
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_expression_is_shown_without_its_secrets() {
+        let a = Assignment::Unreadable {
+            expr: "base('http://u:pw@h:1')".into(),
+        };
+        assert_eq!(
+            a.describe("SESSION_MANAGER_BASE_URL"),
+            "base('http://u:<redacted>@h:1')"
+        );
+        assert_eq!(a.describe("DB_PASSWORD"), "<redacted>");
+    }
+}
